@@ -1,0 +1,86 @@
+"""Fixtures: the app on each real database engine, its client and its command runner."""
+
+import pytest
+from sqlmodel import Session
+
+from webapp import create_app
+from webapp.extensions import db, make_engine
+from webapp.services.plans import PlanSource, load_plan, roster_from_db
+
+from .databases import Databases
+
+ENGINES = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(autouse=True)
+def _test_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("SECRET_KEY", "test-secret")
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("APP_ENV", raising=False)
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory):
+    found = Databases(tmp_path_factory.mktemp("databases"))
+    yield found
+    found.close()
+
+
+def load_1958(url: str) -> None:
+    engine = make_engine(url)
+    load_plan(engine, PlanSource.read())
+    engine.dispose()
+
+
+@pytest.fixture(params=ENGINES)
+def engine_kind(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def database_url(databases, engine_kind) -> str:
+    """A database of its own for the test, with plan 1958 loaded."""
+    return databases.with_plan(engine_kind, load_1958)
+
+
+@pytest.fixture
+def empty_database_url(databases, engine_kind) -> str:
+    return databases.empty(engine_kind)
+
+
+def make_app(url: str):
+    return create_app({"TESTING": True, "DATABASE_URL": url})
+
+
+@pytest.fixture
+def app(database_url):
+    app = make_app(database_url)
+    yield app
+    db.engine(app).dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def session(app):
+    with Session(db.engine(app)) as session:
+        yield session
+
+
+@pytest.fixture(scope="session")
+def roster_1958(databases):
+    """The resolver's roster of plan 1958's units (read once from a loaded SQLite database)."""
+    engine = make_engine(databases.with_plan("sqlite", load_1958))
+    with Session(engine) as session:
+        roster = roster_from_db(session)
+    engine.dispose()
+    return roster

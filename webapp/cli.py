@@ -1,0 +1,86 @@
+"""Commands of the public contract (DESIGN.md): flask --app webapp <command>."""
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from sqlmodel import Session
+
+from .extensions import db
+from .services import exports
+from .services.appendix import AppendixError
+from .services.plans import PLAN_1958, PlanNotFound, PlanSource, ensure_schema, find_plan, load_plan
+
+
+def _write(data: bytes, output: str | None) -> None:
+    if output in (None, "-"):
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        Path(output).write_bytes(data)
+
+
+def _session() -> Session:
+    ensure_schema(db.engine())
+    return Session(db.engine())
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("load-plan")
+    @click.option("--source", type=click.Path(exists=True, file_okay=False, path_type=Path), default=PLAN_1958,
+                  show_default=True, help="Thư mục của kế hoạch (plan.toml, phụ lục, danh sách đơn vị).")
+    def load_plan_command(source: Path) -> None:
+        """Nạp hoặc cập nhật kế hoạch (mặc định: 1958/QĐ-UBND) và các đơn vị của nó."""
+        try:
+            plan_source = PlanSource.read(source)
+            report = load_plan(db.engine(), plan_source)
+        except AppendixError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"Kế hoạch {plan_source.number}:")
+        if report.changed:
+            for what, count in report.changes.items():
+                click.echo(f"  {count} {what}")
+        else:
+            click.echo("  không có thay đổi (dữ liệu đã khớp với tệp)")
+        if report.notes:
+            click.echo("Ghi chú khi đọc phụ lục:")
+            for note in report.notes:
+                click.echo(f"  - {note}")
+
+    plan_option = click.option("--plan", "plan_code", default=None, help="Mã hoặc số hiệu kế hoạch (mặc định: kế hoạch mới nhất).")
+    output_option = click.option("-o", "--output", default=None, help="Tệp ghi ra; «-» hoặc bỏ trống: đầu ra chuẩn.")
+
+    @app.cli.command("export-plan")
+    @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
+    @plan_option
+    @output_option
+    def export_plan(fmt: str, plan_code: str | None, output: str | None) -> None:
+        """Xuất phụ lục của kế hoạch, mỗi nhiệm vụ một dòng."""
+        with _session() as session:
+            table = exports.plan_table(session, _plan(session, plan_code))
+        _write(exports.to_csv(table) if fmt == "csv" else exports.to_xlsx(table), output)
+
+    @app.cli.command("export-assignments")
+    @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
+    @plan_option
+    @output_option
+    def export_assignments(fmt: str, plan_code: str | None, output: str | None) -> None:
+        """Xuất phân công: mỗi (nhiệm vụ, đơn vị, vai trò) một dòng."""
+        with _session() as session:
+            table = exports.assignments_table(session, _plan(session, plan_code))
+        _write(exports.to_csv(table, bom=False) if fmt == "csv" else exports.to_xlsx(table), output)
+
+    @app.cli.command("list-units")
+    def list_units() -> None:
+        """Liệt kê các đơn vị (CSV)."""
+        with _session() as session:
+            table = exports.units_table(session)
+        _write(exports.to_csv(table, bom=False), None)
+
+
+def _plan(session: Session, code: str | None):
+    try:
+        return find_plan(session, code)
+    except PlanNotFound as exc:
+        raise click.ClickException(str(exc)) from exc

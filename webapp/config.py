@@ -1,0 +1,40 @@
+"""Configuration read from the environment, with safe defaults.
+
+Every variable is listed in the README. In production (APP_ENV=production) a missing
+SECRET_KEY stops the start; in development a key is generated once into instance/.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    pass
+
+
+def _secret_key(instance_path: Path, production: bool) -> str:
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    if production:
+        raise ConfigError("SECRET_KEY phải được đặt khi chạy ở chế độ production (APP_ENV=production).")
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def from_environment(instance_path: str) -> dict:
+    """The settings for create_app, from the environment."""
+    instance = Path(instance_path)
+    production = os.environ.get("APP_ENV", "development") == "production"
+    return {
+        "PRODUCTION": production,
+        "SECRET_KEY": _secret_key(instance, production),
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'plan-tracker.sqlite3'}",
+        # Seconds a SQLite writer waits for the lock before giving up.
+        "SQLITE_BUSY_TIMEOUT": float(os.environ.get("SQLITE_BUSY_TIMEOUT", "15")),
+    }

@@ -1,0 +1,202 @@
+"""All table models. Import this module before creating tables.
+
+Words follow DESIGN.md: a Plan has Sections holding Tasks (appendix rows); Units lead
+or support Tasks through Assignments; a Report is one unit's progress on one task, and
+every change to it is kept as a ReportChange.
+"""
+
+from datetime import date, datetime, timezone
+from enum import Enum
+from typing import Optional
+
+from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import Enum as SAEnum
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def long_text(**kwargs) -> Field:
+    """A text column without a length limit (cell texts can be paragraphs)."""
+    return Field(default="", sa_column=Column(Text, nullable=False, **kwargs))
+
+
+def enum_column(enum: type[Enum], default: Enum) -> Field:
+    """Store an enum by its value (``"lead"``), as plain text on every engine."""
+    column_type = SAEnum(enum, values_callable=lambda e: [m.value for m in e], native_enum=False, length=20)
+    return Field(default=default, sa_column=Column(column_type, nullable=False))
+
+
+class Role(str, Enum):
+    LEAD = "lead"
+    SUPPORT = "support"
+
+
+class UnitKind(str, Enum):
+    DEPARTMENT = "department"
+    OFFICE = "office"
+    CENTRAL = "central"
+    DISTRICT = "district"
+    COMMUNE = "commune"
+    ENTERPRISE = "enterprise"
+    PRESS = "press"
+
+
+class Recurrence(str, Enum):
+    NONE = ""
+    YEARLY = "yearly"
+
+
+class ReportStatus(str, Enum):
+    """What a lead unit says of its work; on-time, overdue and recurring are derived."""
+
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    BLOCKED = "blocked"
+
+
+class Direction(str, Enum):
+    AT_LEAST = ">="
+    AT_MOST = "<="
+
+
+class Level(str, Enum):
+    """Administrative level an indicator applies to."""
+
+    ALL = ""
+    PROVINCE = "province"
+    DISTRICT = "district"
+    COMMUNE = "commune"
+
+
+class Plan(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True)
+    number: str
+    title: str = long_text()
+    issuer: str = ""
+    issued_on: Optional[date] = None
+    focal_unit_id: Optional[int] = Field(default=None, foreign_key="unit.id")
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Section(SQLModel, table=True):
+    """A heading of the appendix: a part (A, B) or a section under it (A.I, B.8)."""
+
+    __table_args__ = (UniqueConstraint("plan_id", "code"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    parent_id: Optional[int] = Field(default=None, foreign_key="section.id")
+    code: str
+    stt: str = ""
+    title: str = long_text()
+    position: int = 0
+
+
+class Task(SQLModel, table=True):
+    """One appendix row, its six cells kept exactly as written."""
+
+    __table_args__ = (UniqueConstraint("plan_id", "ref"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    section_id: int = Field(foreign_key="section.id", index=True)
+    ref: str = Field(index=True)
+    stt: str = ""
+    position: int = 0
+    content: str = long_text()
+    lead_text: str = long_text()
+    support_text: str = long_text()
+    timeframe_text: str = long_text()
+    product: str = long_text()
+    due_on: Optional[date] = None
+    recurrence: Recurrence = enum_column(Recurrence, Recurrence.NONE)
+    awaits_guidance: bool = False
+
+
+class Unit(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True)
+    name: str
+    short_name: str = ""
+    kind: UnitKind = enum_column(UnitKind, UnitKind.DEPARTMENT)
+    parent_id: Optional[int] = Field(default=None, foreign_key="unit.id")
+    active: bool = True
+    aliases: str = long_text()  # one alias a line
+
+
+class UnitGroup(SQLModel, table=True):
+    """A phrase that stands for many units ("Sở, ban, ngành", "UBND cấp huyện")."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True)
+    name: str
+    aliases: str = long_text()  # one alias a line
+    stand_in_id: Optional[int] = Field(default=None, foreign_key="unitgroup.id")
+
+
+class UnitGroupMember(SQLModel, table=True):
+    group_id: int = Field(foreign_key="unitgroup.id", primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True)
+
+
+class Assignment(SQLModel, table=True):
+    """(task, unit, role); phrase is the words of the cell that named the unit."""
+
+    __table_args__ = (UniqueConstraint("task_id", "unit_id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    role: Role = enum_column(Role, Role.LEAD)
+    phrase: str = ""
+
+
+class Indicator(SQLModel, table=True):
+    """A numeric target found in a task's text."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    position: int = 0
+    name: str = long_text()
+    target_value: float
+    unit_of_measure: str
+    direction: Direction = enum_column(Direction, Direction.AT_LEAST)
+    level: Level = enum_column(Level, Level.ALL)
+    yearly_step: Optional[float] = None  # "+20% a year up to the target"
+    target_date: Optional[date] = None
+    source_text: str = long_text()
+
+
+class Report(SQLModel, table=True):
+    """One unit's progress on one task."""
+
+    __table_args__ = (UniqueConstraint("task_id", "unit_id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    status: ReportStatus = enum_column(ReportStatus, ReportStatus.NOT_STARTED)
+    percent: int = 0
+    result: str = long_text()
+    evidence_number: str = ""
+    evidence_date: Optional[date] = None
+    difficulties: str = long_text()
+    proposals: str = long_text()
+    contribution_note: str = long_text()
+    version: int = 1
+    updated_by_id: Optional[int] = None  # the user table arrives with accounts
+    updated_at: Optional[datetime] = None
+
+
+class ReportChange(SQLModel, table=True):
+    """One field of a report changed: who, when, before, after."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="report.id", index=True)
+    changed_by_id: Optional[int] = None
+    changed_at: datetime = Field(default_factory=utcnow)
+    field: str
+    old_value: str = long_text()
+    new_value: str = long_text()
