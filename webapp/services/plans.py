@@ -62,6 +62,7 @@ def _update(obj, values: dict) -> bool:
 def sync_roster(session: Session, roster_file: Path, report: LoadReport) -> None:
     data = tomllib.loads(roster_file.read_text(encoding="utf-8"))
     units = {u.code: u for u in session.exec(select(Unit))}
+    created = set()
     for entry in data["units"]:
         values = {
             "name": entry["name"],
@@ -73,22 +74,25 @@ def sync_roster(session: Session, roster_file: Path, report: LoadReport) -> None
         if unit is None:
             unit = units[entry["code"]] = Unit(code=entry["code"], **values)
             session.add(unit)
+            created.add(entry["code"])
             report.count("đơn vị thêm mới")
         elif _update(unit, values):
             report.count("đơn vị cập nhật")
     session.flush()
     for entry in data["units"]:
         parent_id = units[entry["parent"]].id if entry.get("parent") else None
-        if _update(units[entry["code"]], {"parent_id": parent_id}):
+        if _update(units[entry["code"]], {"parent_id": parent_id}) and entry["code"] not in created:
             report.count("đơn vị cập nhật")
 
     groups = {g.code: g for g in session.exec(select(UnitGroup))}
+    created = set()
     for entry in data["groups"]:
         values = {"name": entry["name"], "aliases": "\n".join(entry.get("aliases", []))}
         group = groups.get(entry["code"])
         if group is None:
             group = groups[entry["code"]] = UnitGroup(code=entry["code"], **values)
             session.add(group)
+            created.add(entry["code"])
             report.count("nhóm đơn vị thêm mới")
         elif _update(group, values):
             report.count("nhóm đơn vị cập nhật")
@@ -96,7 +100,7 @@ def sync_roster(session: Session, roster_file: Path, report: LoadReport) -> None
     for entry in data["groups"]:
         group = groups[entry["code"]]
         stand_in_id = groups[entry["stand_in"]].id if entry.get("stand_in") else None
-        if _update(group, {"stand_in_id": stand_in_id}):
+        if _update(group, {"stand_in_id": stand_in_id}) and entry["code"] not in created:
             report.count("nhóm đơn vị cập nhật")
         wanted = {
             u.id
@@ -245,7 +249,7 @@ def _sync_sections(session: Session, plan: Plan, parsed: ParsedAppendix, report:
 def _sync_tasks(session, plan, sections, parsed, roster: Roster, report: LoadReport) -> None:
     units = {u.code: u for u in session.exec(select(Unit))}
     tasks = {t.ref: t for t in session.exec(select(Task).where(Task.plan_id == plan.id))}
-    related: defaultdict[str, list[str]] = defaultdict(list)
+    related: defaultdict[str, list[tuple[str, str]]] = defaultdict(list)  # phrase -> (as written, ref)
     stand_ins: defaultdict[str, list[str]] = defaultdict(list)
     for item in parsed.tasks:
         timeframe = parse_timeframe(item.timeframe)
@@ -283,7 +287,7 @@ def _sync_tasks(session, plan, sections, parsed, roster: Roster, report: LoadRep
                         f"{item.ref}, cột {column}: «{phrase.text}» không khớp đơn vị hay nhóm nào, chưa phân công."
                     )
                 elif phrase.kind == PhraseKind.RELATED:
-                    related[phrase.text].append(item.ref)
+                    related[phrase.text.lower()].append((phrase.text, item.ref))
                 elif "trả lời thay" in phrase.note:
                     stand_ins[f"«{phrase.text}»: {phrase.note}"].append(item.ref)
                 elif phrase.note:
@@ -292,9 +296,10 @@ def _sync_tasks(session, plan, sections, parsed, roster: Roster, report: LoadRep
         _sync_assignments(session, task, resolution.assignments, units, report)
         _sync_indicators(session, task, report)
 
-    for text, refs in related.items():
+    for mentions in related.values():
+        refs = ", ".join(dict.fromkeys(ref for _, ref in mentions))
         report.notes.append(
-            f"«{text}» ({', '.join(refs)}): không chỉ định đơn vị cụ thể; hiển thị như văn bản, người rà soát chỉ định sau."
+            f"«{mentions[0][0]}» ({refs}): không chỉ định đơn vị cụ thể; hiển thị như văn bản, người rà soát chỉ định sau."
         )
     for text, refs in stand_ins.items():
         report.notes.append(f"{text} ({', '.join(refs)}).")
