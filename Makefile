@@ -18,6 +18,8 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/flask --app webapp load-plan
+	$(BIN)/flask --app webapp seed-demo
+	@echo "Mở http://$(HOST):$(PORT) và đăng nhập bằng một tài khoản ở trên."
 	$(BIN)/flask --app webapp run --host $(HOST) --port $(PORT)
 
 system-deps:

@@ -5,9 +5,13 @@ from sqlmodel import Session
 
 from webapp import create_app
 from webapp.extensions import db, make_engine
+from webapp.services.accounts import seed_demo_accounts
 from webapp.services.plans import PlanSource, load_plan, roster_from_db
 
+from webapp.services.accounts import DEMO_PASSWORD
+
 from .databases import Databases
+from .factories import UserClient
 
 ENGINES = ["sqlite", "postgresql"]
 
@@ -28,8 +32,11 @@ def databases(tmp_path_factory):
 
 
 def load_1958(url: str) -> None:
+    """Plan 1958, its units and the demo accounts (one per unit, a reviewer, a leader, an admin)."""
     engine = make_engine(url)
     load_plan(engine, PlanSource.read())
+    with Session(engine) as session:
+        seed_demo_accounts(session)
     engine.dispose()
 
 
@@ -63,6 +70,20 @@ def app(database_url):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def login(app):
+    """login(username) -> a client signed in as that demo account."""
+
+    def sign_in(username: str, password: str = DEMO_PASSWORD) -> UserClient:
+        client = UserClient(app.test_client())
+        response = client.post("/login", data={"username": username, "password": password}, follow_redirects=False)
+        assert response.status_code == 303, f"login of {username} failed"
+        client.forget_token()  # a new session at login: the page gives a new token
+        return client
+
+    return sign_in
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ import os
 from flask import Flask
 
 from . import config
-from .extensions import db, htmx
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -20,12 +19,27 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
+    from . import auth, cli, rendering
+    from .extensions import csrf, db, htmx, login_manager
+
     db.init_app(app)
     htmx.init_app(app)
-
-    from . import cli
-    from .tasks import bp as tasks_bp
-
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    rendering.init_app(app)
+    auth.init_app(app)
     cli.register(app)
+
+    from .tasks import bp as tasks_bp
+    from .units import bp as units_bp
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(units_bp)
     app.register_blueprint(tasks_bp)
+
+    @app.get("/healthz")
+    def healthz():
+        """For the reverse proxy: answers without touching the database."""
+        return "ok", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
+
     return app

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from .extensions import db
 from .services import exports
+from .services.accounts import DEMO_PASSWORD, AccountError, save_user, seed_demo_accounts
 from .services.appendix import AppendixError
 from .services.plans import PLAN_1958, PlanNotFound, PlanSource, ensure_schema, find_plan, load_plan
 
@@ -77,6 +78,36 @@ def register(app: Flask) -> None:
         with _session() as session:
             table = exports.units_table(session)
         _write(exports.to_csv(table, bom=False), None)
+
+
+    @app.cli.command("create-user")
+    @click.option("--username", required=True)
+    @click.option("--password", required=True)
+    @click.option("--role", required=True, type=click.Choice(["unit", "reviewer", "leader", "admin"]))
+    @click.option("--unit", "unit_code", default=None, help="Mã đơn vị (bắt buộc với vai trò unit).")
+    @click.option("--full-name", default="", help="Họ tên hiển thị.")
+    def create_user(username: str, password: str, role: str, unit_code: str | None, full_name: str) -> None:
+        """Tạo tài khoản (hoặc cập nhật nếu tên đăng nhập đã có)."""
+        with _session() as session:
+            try:
+                user, created = save_user(session, username=username, password=password, role=role,
+                                          unit_code=unit_code, full_name=full_name)
+            except AccountError as exc:
+                raise click.ClickException(str(exc)) from exc
+            click.echo(f"{'Đã tạo' if created else 'Đã cập nhật'} tài khoản «{user.username}» ({role}).")
+
+    @app.cli.command("seed-demo")
+    def seed_demo() -> None:
+        """Tạo tài khoản dùng thử: mỗi đơn vị một tài khoản, một người rà soát, một lãnh đạo, một quản trị."""
+        if app.config["PRODUCTION"]:
+            raise click.ClickException("Không tạo tài khoản dùng thử ở chế độ production.")
+        with _session() as session:
+            created = seed_demo_accounts(session)
+        click.echo(f"Tài khoản dùng thử ({len(created)} tài khoản mới), mật khẩu chung: {DEMO_PASSWORD}")
+        click.echo("  đơn vị:      tên đăng nhập là mã đơn vị, ví dụ snv, stttt, donghung (xem list-units)")
+        click.echo("  rà soát:     snv-ra-soat   (Sở Nội vụ)")
+        click.echo("  lãnh đạo:    lanh-dao")
+        click.echo("  quản trị:    quan-tri")
 
 
 def _plan(session: Session, code: str | None):

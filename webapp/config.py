@@ -37,4 +37,12 @@ def from_environment(instance_path: str) -> dict:
         "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'plan-tracker.sqlite3'}",
         # Seconds a SQLite writer waits for the lock before giving up.
         "SQLITE_BUSY_TIMEOUT": float(os.environ.get("SQLITE_BUSY_TIMEOUT", "15")),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # The CSRF token lives as long as the session: a page left open all day still saves.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_HEADERS": ["X-CSRFToken"],
     }

@@ -2,11 +2,18 @@
 
 from flask import Flask, g
 from flask_htmx import HTMX
+from flask_login import LoginManager
+from flask_wtf import CSRFProtect
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 htmx = HTMX()
+csrf = CSRFProtect()
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+login_manager.login_message_category = "info"
 
 
 def make_engine(url: str, sqlite_busy_timeout: float = 15.0) -> Engine:
@@ -26,10 +33,23 @@ def make_engine(url: str, sqlite_busy_timeout: float = 15.0) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection):
-            connection.exec_driver_sql("BEGIN")
+            # A transaction that will write asks for the lock at BEGIN (see lock_for_write),
+            # so that concurrent writers wait in the busy timeout instead of failing.
+            connection.exec_driver_sql(f"BEGIN {connection.get_execution_options().get('sqlite_begin', '')}")
 
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def lock_for_write(session: Session) -> None:
+    """Start the session's next transaction as a writer (BEGIN IMMEDIATE on SQLite).
+
+    A transaction that reads and then writes would otherwise take the write lock only at
+    its first write, and SQLite fails such an upgrade at once when another writer holds
+    the lock. Ends the current (read) transaction first.
+    """
+    session.commit()
+    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
 class Database:

@@ -7,7 +7,7 @@ every change to it is kept as a ReportChange.
 
 from datetime import date, datetime, timezone
 from enum import Enum
-from typing import Optional
+from typing import ClassVar, Optional
 
 from sqlalchemy import Column, Text, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
@@ -56,6 +56,13 @@ class ReportStatus(str, Enum):
     IN_PROGRESS = "in_progress"
     DONE = "done"
     BLOCKED = "blocked"
+
+
+class UserRole(str, Enum):
+    UNIT = "unit"  # a unit's focal point (cán bộ đầu mối)
+    REVIEWER = "reviewer"  # Sở Nội vụ, Văn phòng UBND tỉnh
+    LEADER = "leader"  # read-only
+    ADMIN = "admin"
 
 
 class Direction(str, Enum):
@@ -115,6 +122,8 @@ class Task(SQLModel, table=True):
     due_on: Optional[date] = None
     recurrence: Recurrence = enum_column(Recurrence, Recurrence.NONE)
     awaits_guidance: bool = False
+    # The row's texts folded (no diacritics, lower case), so that "so hoa" finds "số hóa".
+    search_text: str = long_text()
 
 
 class Unit(SQLModel, table=True):
@@ -185,8 +194,9 @@ class Report(SQLModel, table=True):
     difficulties: str = long_text()
     proposals: str = long_text()
     contribution_note: str = long_text()
+    completed_on: Optional[date] = None  # the day the status became "done"
     version: int = 1
-    updated_by_id: Optional[int] = None  # the user table arrives with accounts
+    updated_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
     updated_at: Optional[datetime] = None
 
 
@@ -195,8 +205,34 @@ class ReportChange(SQLModel, table=True):
 
     id: Optional[int] = Field(default=None, primary_key=True)
     report_id: int = Field(foreign_key="report.id", index=True)
-    changed_by_id: Optional[int] = None
+    changed_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
     changed_at: datetime = Field(default_factory=utcnow)
     field: str
     old_value: str = long_text()
     new_value: str = long_text()
+
+
+class User(SQLModel, table=True):
+    """An account. A unit focal point belongs to a unit; other roles may name one too."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, index=True)
+    full_name: str = ""
+    role: UserRole = enum_column(UserRole, UserRole.UNIT)
+    unit_id: Optional[int] = Field(default=None, foreign_key="unit.id", index=True)
+    active: bool = True
+    password_hash: str
+    # Changing it (logout everywhere, password change, deactivation) ends every session.
+    session_token: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+
+    # The interface Flask-Login expects of a user.
+    is_authenticated: ClassVar[bool] = True
+    is_anonymous: ClassVar[bool] = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"

@@ -18,6 +18,7 @@ from ..models import Assignment, Indicator, Plan, Report, Role, Section, Task, U
 from .appendix import ParsedAppendix, parse_rows, read_csv
 from .indicators import find_indicators
 from .resolver import PhraseKind, Roster, RosterGroup, RosterUnit, resolve_row
+from .text import fold
 from .timeframe import parse_timeframe
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -265,6 +266,7 @@ def _sync_tasks(session, plan, sections, parsed, roster: Roster, report: LoadRep
             "due_on": timeframe.due_on,
             "recurrence": timeframe.recurrence,
             "awaits_guidance": timeframe.awaits_guidance,
+            "search_text": fold(" ".join((item.ref, item.content, item.lead, item.support, item.timeframe, item.product))),
         }
         task = tasks.get(item.ref)
         if task is None:

@@ -16,7 +16,7 @@ def fold(text: str) -> str:
     Keeping the length lets a match found in the folded text be cut out of the
     original text, so that what is shown is always the words as written.
     """
-    return "".join(fold_char(c) for c in text)
+    return "".join(fold_char(c) for c in unicodedata.normalize("NFC", text))
 
 
 def nfc(text: str) -> str:

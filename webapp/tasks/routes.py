@@ -1,27 +1,198 @@
-"""The plan's pages: for now its home page, the sections of the appendix."""
+"""The plan's rows: the overview, one task with every unit's report, and one unit's report.
 
-from flask import Blueprint, render_template
-from sqlalchemy import func
+`/tasks/<ref>/units/<unit_code>` is the public contract: GET shows the report, POST
+updates it; an HTMX request gets the row partial, a plain one a full page.
+"""
+
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 from sqlmodel import select
 
+from .. import permissions
 from ..extensions import db
-from ..models import Section, Task
-from ..services.plans import PlanNotFound, find_plan
+from ..plan_scope import current_plan
+from ..models import Assignment, Indicator, Report, Role, Section, Task, Unit, User
+from ..rendering import render, wants_partial
+from ..services import clock
+from ..services.reports import FIELD_LABELS, ReportConflict, display_value, get_report, save_report
+from ..services.rows import STATUS_CHOICES, overview_rows, report_row, task_history, task_rows
+from ..services.status import row_status
+from .forms import FilterForm, LeadReportForm, SupportReportForm
 
 bp = Blueprint("tasks", __name__)
 
+ROW_VIEWS = ("unit", "task")  # the page a report row sits in: the unit's home or the task page
+FORM_CONTROL_FIELDS = {"csrf_token", "version", "view"}
+
+
+def load_task(ref: str) -> tuple[Task, dict[int, Role]]:
+    """The task and each assigned unit's role on it; 404 when the user may not see it.
+
+    A unit focal point does not learn that a row it is not assigned to exists.
+    """
+    session = db.session()
+    task = session.exec(select(Task).where(Task.plan_id == current_plan().id, Task.ref == ref)).first()
+    if task is None:
+        abort(404)
+    roles = dict(session.exec(select(Assignment.unit_id, Assignment.role).where(Assignment.task_id == task.id)).all())
+    if not permissions.can_see_task(current_user, roles):
+        abort(404)
+    return task, roles
+
+
+@dataclass
+class ReportContext:
+    task: Task
+    unit: Unit
+    role: Role
+    report: Report | None
+    rights: permissions.ReportRights
+
+
+def load_report(ref: str, unit_code: str, *, edit: bool = False) -> ReportContext:
+    """One unit's report on a task, if the user may see it (and, with edit, change it)."""
+    task, roles = load_task(ref)
+    session = db.session()
+    unit = session.exec(select(Unit).where(Unit.code == unit_code)).first()
+    if unit is None or unit.id not in roles:
+        abort(404)
+    rights = permissions.report_rights(current_user, roles, unit.id)
+    if not rights.see:
+        abort(404)
+    if edit and not rights.edit:
+        abort(403)
+    return ReportContext(task, unit, roles[unit.id], get_report(session, task, unit), rights)
+
+
+def _row_view() -> str:
+    view = request.values.get("view", "task")
+    return view if view in ROW_VIEWS else "task"
+
+
+def _row(ctx: ReportContext):
+    row = report_row(db.session(), task=ctx.task, unit=ctx.unit, role=ctx.role, report=ctx.report,
+                     today=clock.today())
+    row.rights = ctx.rights
+    return row
+
+
+def _form(ctx: ReportContext, formdata=None):
+    form_class = LeadReportForm if ctx.rights.edit_status else SupportReportForm
+    return form_class(formdata=formdata, today=clock.today())
+
+
+def _return_to(ctx: ReportContext, view: str) -> str:
+    if view == "unit":
+        return url_for("units.home") + f"#report-{ctx.task.ref}-{ctx.unit.code}"
+    return url_for("tasks.task", ref=ctx.task.ref) + f"#report-{ctx.task.ref}-{ctx.unit.code}"
+
 
 @bp.get("/")
+@login_required
 def index():
+    """Each user's home: the unit's rows for a focal point, the overview for the others."""
+    if permissions.has_unit_home(current_user):
+        return redirect(url_for("units.home"))
+    return redirect(url_for("tasks.overview"))
+
+
+@bp.get("/tasks")
+@login_required
+def overview():
+    if not permissions.can_see_overview(current_user):
+        abort(403)
     session = db.session()
-    try:
-        plan = find_plan(session)
-    except PlanNotFound:
-        return render_template("tasks/index.html", plan=None, sections=[], counts={})
-    sections = session.exec(select(Section).where(Section.plan_id == plan.id).order_by(Section.position)).all()
-    counts = dict(
-        session.exec(
-            select(Task.section_id, func.count(Task.id)).where(Task.plan_id == plan.id).group_by(Task.section_id)
-        ).all()
+    plan = current_plan()
+    form = FilterForm(request.args)
+    form.set_choices(
+        sections=session.exec(select(Section).where(Section.plan_id == plan.id).order_by(Section.position)),
+        units=session.exec(select(Unit).order_by(Unit.name)),
+        statuses=STATUS_CHOICES,
     )
-    return render_template("tasks/index.html", plan=plan, sections=sections, counts=counts)
+    rows = overview_rows(session, plan=plan, today=clock.today(), filters=form.filters())
+    return render("tasks/overview.html", "tasks/_overview_results.html", plan=plan, form=form, rows=rows)
+
+
+@bp.get("/tasks/<ref>")
+@login_required
+def task(ref: str):
+    task, roles = load_task(ref)
+    session = db.session()
+    rows = task_rows(session, task=task, today=clock.today())
+    for row in rows:
+        row.rights = permissions.report_rights(current_user, roles, row.unit.id)
+    indicators = session.exec(select(Indicator).where(Indicator.task_id == task.id).order_by(Indicator.position)).all()
+    lead_rows = [r for r in rows if r.role == Role.LEAD]
+    return render_template(
+        "tasks/task.html",
+        task=task,
+        section=rows[0].section if rows else session.get(Section, task.section_id),
+        lead_rows=lead_rows,
+        support_rows=[r for r in rows if r.role == Role.SUPPORT],
+        row_status=row_status(task, [r.report if r.reported else None for r in lead_rows], clock.today()),
+        indicators=indicators,
+        history=task_history(session, task=task),
+        field_labels=FIELD_LABELS,
+    )
+
+
+@bp.get("/tasks/<ref>/units/<unit_code>")
+@login_required
+def report(ref: str, unit_code: str):
+    ctx = load_report(ref, unit_code)
+    view = _row_view()
+    return render("reports/page.html", "reports/_row.html", row=_row(ctx), view=view)
+
+
+@bp.get("/tasks/<ref>/units/<unit_code>/edit")
+@login_required
+def edit_report(ref: str, unit_code: str):
+    ctx = load_report(ref, unit_code, edit=True)
+    form = _form(ctx)
+    row = _row(ctx)
+    form.fill(row.report)
+    view = _row_view()
+    form.view.data = view
+    return render("reports/edit.html", "reports/_row_edit.html", row=row, form=form, view=view, conflict=None)
+
+
+@bp.post("/tasks/<ref>/units/<unit_code>")
+@login_required
+def update_report(ref: str, unit_code: str):
+    ctx = load_report(ref, unit_code, edit=True)
+    # A field the user may not write is refused whole, never half-applied.
+    if set(request.form) - FORM_CONTROL_FIELDS - ctx.rights.fields:
+        abort(403)
+    form = _form(ctx, request.form)
+    view = _row_view()
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            ctx.report = save_report(
+                db.session(), task=ctx.task, unit=ctx.unit, user=current_user, values=form.values(),
+                expected_version=form.expected_version, today=clock.today(),
+            )
+        except ReportConflict as exc:
+            conflict = _conflict(exc.current, form)
+        else:
+            if wants_partial():
+                return render_template("reports/_row.html", row=_row(ctx), view=view)
+            return redirect(_return_to(ctx, view), code=303)
+    row = _row(ctx)
+    return render("reports/edit.html", "reports/_row_edit.html", row=row, form=form, view=view, conflict=conflict)
+
+
+def _conflict(current: Report | None, form) -> dict:
+    """What the other person saved, shown above the user's own (kept) input."""
+    if current is None:
+        return {"by": None, "at": None, "fields": []}
+    by = db.session().get(User, current.updated_by_id) if current.updated_by_id else None
+    fields = [
+        (FIELD_LABELS[name], display_value(name, getattr(current, name)))
+        for name in FIELD_LABELS
+        if name in form._fields and display_value(name, getattr(current, name))
+    ]
+    form.version.data = str(current.version)  # saving again now overwrites knowingly
+    return {"by": by, "at": current.updated_at, "fields": fields}

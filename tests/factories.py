@@ -1,0 +1,41 @@
+"""Helpers that act as a user would: a client that carries its CSRF token like the page does."""
+
+import re
+
+from flask.testing import FlaskClient
+
+TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+class UserClient:
+    """A test client that fetches the CSRF token the way a browser has it: from the page."""
+
+    def __init__(self, client: FlaskClient):
+        self.client = client
+        self._token: str | None = None
+
+    @property
+    def token(self) -> str:
+        if self._token is None:
+            page = self.client.get("/login").get_data(as_text=True)
+            self._token = TOKEN.search(page).group(1)
+        return self._token
+
+    def forget_token(self) -> None:
+        self._token = None
+
+    def get(self, url: str, *, htmx: bool = False, headers: dict | None = None, **kwargs):
+        return self.client.get(url, headers={**({"HX-Request": "true"} if htmx else {}), **(headers or {})}, **kwargs)
+
+    def post(self, url: str, data: dict | None = None, *, htmx: bool = False, csrf: bool = True,
+             headers: dict | None = None, **kwargs):
+        """A form post; an HTMX one sends the token in the header, as the page's hx-headers does."""
+        data = dict(data or {})
+        headers = dict(headers or {})
+        if htmx:
+            headers["HX-Request"] = "true"
+            if csrf:
+                headers["X-CSRFToken"] = self.token
+        elif csrf:
+            data.setdefault("csrf_token", self.token)
+        return self.client.post(url, data=data, headers=headers, **kwargs)

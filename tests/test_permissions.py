@@ -1,0 +1,114 @@
+"""The roles table of DESIGN.md as a matrix: every role against every view and endpoint.
+
+A.I.3 is led by Sở Thông tin và Truyền thông (stttt) and supported by every department
+through "Sở, ban, ngành", Sở Nội vụ (snv) among them; Công an tỉnh (cat) has no part in it.
+Forged URLs, unit codes and form fields get 403 or 404 and change nothing.
+"""
+
+import pytest
+from sqlmodel import select
+
+from webapp.models import Report, ReportChange
+
+LEAD, SUPPORT, OUTSIDER = "stttt", "snv", "cat"
+ROLES = {"lead": LEAD, "support": SUPPORT, "outsider": OUTSIDER,
+         "reviewer": "snv-ra-soat", "leader": "lanh-dao", "admin": "quan-tri"}
+
+LEAD_FORM = {"version": "0", "status": "in_progress", "percent": "30", "result": "Đang rà soát", "evidence_number": "",
+             "evidence_date": "", "difficulties": "", "proposals": "", "contribution_note": ""}
+NOTE_FORM = {"version": "0", "contribution_note": "Đã góp ý quy trình"}
+
+# (method, url, form) -> expected status for lead, support, outsider, reviewer, leader, admin
+MATRIX = [
+    ("GET", "/tasks", None, (403, 403, 403, 200, 200, 200)),
+    ("GET", "/my", None, (200, 200, 200, 403, 403, 403)),
+    ("GET", "/tasks/A.I.3", None, (200, 200, 404, 200, 200, 200)),
+    ("GET", "/tasks/A.I.3/units/stttt", None, (200, 200, 404, 200, 200, 200)),
+    ("GET", "/tasks/A.I.3/units/snv", None, (200, 200, 404, 200, 200, 200)),
+    ("GET", "/tasks/A.I.3/units/stttt/edit", None, (200, 403, 404, 403, 403, 403)),
+    ("GET", "/tasks/A.I.3/units/snv/edit", None, (403, 200, 404, 403, 403, 403)),
+    ("POST", "/tasks/A.I.3/units/stttt", LEAD_FORM, (303, 403, 404, 403, 403, 403)),
+    ("POST", "/tasks/A.I.3/units/snv", NOTE_FORM, (403, 303, 404, 403, 403, 403)),
+    # A supporter forging the lead's fields on its own report.
+    ("POST", "/tasks/A.I.3/units/snv", {**NOTE_FORM, "status": "done", "percent": "100"}, (403, 403, 404, 403, 403, 403)),
+    # A unit not on the row at all, and a unit that does not exist.
+    ("GET", "/tasks/A.I.3/units/cat", None, (404, 404, 404, 404, 404, 404)),
+    ("POST", "/tasks/A.I.3/units/cat", LEAD_FORM, (404, 404, 404, 404, 404, 404)),
+    ("POST", "/tasks/A.I.3/units/nope", LEAD_FORM, (404, 404, 404, 404, 404, 404)),
+    ("POST", "/tasks/Z.9/units/stttt", LEAD_FORM, (404, 404, 404, 404, 404, 404)),
+    # Another unit's report on a row the user leads (stttt leads A.I.3, vpubnd supports it).
+    ("POST", "/tasks/A.I.3/units/vpubnd", NOTE_FORM, (403, 403, 404, 403, 403, 403)),
+]
+
+
+def snapshot(session):
+    session.expire_all()
+    reports = [(r.task_id, r.unit_id, r.status, r.percent, r.result, r.contribution_note, r.version)
+               for r in session.exec(select(Report).order_by(Report.id))]
+    return reports, len(session.exec(select(ReportChange)).all())
+
+
+@pytest.mark.parametrize("who", list(ROLES))
+def test_permission_matrix(login, session, who):
+    client = login(ROLES[who])
+    column = list(ROLES).index(who)
+    for method, url, form, expected in MATRIX:
+        want = expected[column]
+        before = snapshot(session)
+        if method == "GET":
+            response = client.get(url)
+        else:
+            response = client.post(url, form)
+        assert response.status_code == want, f"{who} {method} {url}: {response.status_code}, expected {want}"
+        if method == "POST" and want in (403, 404):
+            assert snapshot(session) == before, f"{who} {method} {url} changed the database"
+        if method == "POST" and want == 303:
+            session.expire_all()  # the save went through; later rows start from there
+
+
+@pytest.mark.parametrize("url", ["/my", "/tasks", "/tasks/A.I.3", "/tasks/A.I.3/units/stttt",
+                                 "/tasks/A.I.3/units/stttt/edit"])
+def test_every_page_asks_to_log_in_first(client, url):
+    response = client.get(url)
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith("/login?next=")
+
+
+def test_an_anonymous_post_changes_nothing(client, session):
+    before = snapshot(session)
+    response = client.post("/tasks/A.I.3/units/stttt", data=LEAD_FORM)
+    assert response.status_code in (303, 400)
+    assert snapshot(session) == before
+
+
+def test_a_post_without_the_csrf_token_is_refused(login, session):
+    client = login(LEAD)
+    before = snapshot(session)
+    plain = client.post("/tasks/A.I.3/units/stttt", LEAD_FORM, csrf=False)
+    assert plain.status_code == 400 and "Phiên làm việc đã hết hạn" in plain.get_data(as_text=True)
+    htmx = client.post("/tasks/A.I.3/units/stttt", LEAD_FORM, htmx=True, csrf=False)
+    assert "Phiên làm việc đã hết hạn" in htmx.get_data(as_text=True)
+    assert htmx.headers["HX-Retarget"] == "#flash"
+    assert snapshot(session) == before
+
+
+def test_the_token_in_the_htmx_header_is_accepted(login):
+    client = login(LEAD)
+    response = client.post("/tasks/A.I.3/units/stttt", LEAD_FORM, htmx=True)
+    assert response.status_code == 200 and "Đang rà soát" in response.get_data(as_text=True)
+
+
+def test_a_supporter_sees_no_status_field(login):
+    client = login(SUPPORT)
+    form = client.get("/tasks/A.I.3/units/snv/edit", htmx=True).get_data(as_text=True)
+    assert 'name="contribution_note"' in form
+    for lead_field in ("status", "percent", "result", "evidence_number"):
+        assert f'name="{lead_field}"' not in form
+
+
+def test_a_unit_sees_only_its_own_rows(login):
+    page = login(OUTSIDER).get("/my").get_data(as_text=True)
+    # Công an tỉnh leads A.I.5 and A.I.13 and supports A.I.1; nothing else.
+    for ref in ("A.I.1", "A.I.5", "A.I.13"):
+        assert f'id="report-{ref}-cat"' in page
+    assert page.count('class="report-row') == 3

@@ -1,0 +1,73 @@
+"""Logging in and out, and who the current user is to every request."""
+
+from flask import Flask, flash, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from .. import permissions
+from ..extensions import db, login_manager
+from ..models import Unit, User
+from ..rendering import redirect_for_client
+from .routes import bp
+
+__all__ = ["bp", "init_app"]
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    """The session names the user and its session token; a changed token ends the session."""
+    identifier, _, token = user_id.partition(":")
+    if not identifier.isdigit():
+        return None
+    user = db.session().get(User, int(identifier))
+    if user is None or not user.active or not token or token != user.session_token:
+        return None
+    return user
+
+
+@login_manager.unauthorized_handler
+def _ask_to_log_in():
+    flash(login_manager.login_message, "info")
+    # An HTMX request must not paste the login page into a table row.
+    return redirect_for_client(url_for("auth.login", next=_return_path()))
+
+
+def _return_path() -> str:
+    """Where to come back after logging in: the page, not the fragment that was asked for."""
+    if request.headers.get("HX-Request") and request.headers.get("HX-Current-URL"):
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(request.headers["HX-Current-URL"])
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return request.full_path.rstrip("?")
+
+
+def _csrf_expired(error: CSRFError):
+    """A form posted with a missing or stale token: say so, and let the user try again."""
+    message = "Phiên làm việc đã hết hạn hoặc biểu mẫu đã cũ. Vui lòng tải lại trang và thử lại."
+    if not current_user.is_authenticated:
+        flash("Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại; nội dung vừa nhập chưa được lưu.", "warning")
+        return redirect_for_client(url_for("auth.login", next=_return_path()))
+    if request.headers.get("HX-Request"):
+        return render_template("_alert.html", message=message), 200, {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
+    return render_template("error.html", title="Chưa lưu được", message=message), 400
+
+
+def _navigation():
+    """What the current user may reach, decided by the policy, for the base layout."""
+    if not current_user.is_authenticated:
+        return {"nav": None}
+    unit = db.session().get(Unit, current_user.unit_id) if current_user.unit_id else None
+    return {
+        "nav": {
+            "my_rows": permissions.has_unit_home(current_user),
+            "overview": permissions.can_see_overview(current_user),
+            "unit": unit,
+        }
+    }
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, _csrf_expired)
+    app.context_processor(_navigation)
+

@@ -1,0 +1,21 @@
+"""Time as the province sees it: deadlines and "today" are in Vietnam's time zone."""
+
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def today() -> date:
+    return datetime.now(LOCAL_TZ).date()
+
+
+def local(moment: datetime) -> datetime:
+    """A stored moment in local time (naive values from SQLite are UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(LOCAL_TZ)

@@ -1,0 +1,109 @@
+"""Saving a unit's report: one transaction, refused when stale, every change recorded."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from ..extensions import lock_for_write
+from ..models import Report, ReportChange, ReportStatus, Task, Unit, User
+from . import clock
+
+FIELD_LABELS = {
+    "status": "Tình trạng",
+    "percent": "Tỷ lệ hoàn thành (%)",
+    "result": "Kết quả thực hiện",
+    "evidence_number": "Số, ký hiệu văn bản",
+    "evidence_date": "Ngày văn bản",
+    "difficulties": "Khó khăn, vướng mắc",
+    "proposals": "Đề xuất, kiến nghị",
+    "contribution_note": "Ý kiến, kết quả phối hợp",
+}
+STATUS_LABELS = {
+    ReportStatus.NOT_STARTED: "Chưa thực hiện",
+    ReportStatus.IN_PROGRESS: "Đang thực hiện",
+    ReportStatus.DONE: "Hoàn thành",
+    ReportStatus.BLOCKED: "Có vướng mắc",
+}
+
+
+class ReportConflict(Exception):
+    """Someone saved the report since the form was opened."""
+
+    def __init__(self, current: Report | None):
+        super().__init__("report changed since it was read")
+        self.current = current
+
+
+def empty_report(task: Task, unit: Unit) -> Report:
+    """What a report holds before its unit first saves it (version 0)."""
+    return Report(task_id=task.id, unit_id=unit.id, version=0)
+
+
+def display_value(field: str, value) -> str:
+    """A field's value as people read it (history, conflict messages)."""
+    if value is None or value == "":
+        return ""
+    if field == "status":
+        return STATUS_LABELS[ReportStatus(value)]
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+def get_report(session: Session, task: Task, unit: Unit) -> Report | None:
+    return session.exec(select(Report).where(Report.task_id == task.id, Report.unit_id == unit.id)).first()
+
+
+def save_report(
+    session: Session, *, task: Task, unit: Unit, user: User, values: dict, expected_version: int, today: date
+) -> Report:
+    """Write the fields that changed, if the report is still at expected_version.
+
+    Raises ReportConflict, writing nothing, when someone saved it in between.
+    """
+    lock_for_write(session)
+    report = get_report(session, task, unit)
+    if (report.version if report else 0) != expected_version:
+        session.rollback()
+        raise ReportConflict(report)
+    before = report or empty_report(task, unit)
+    changed = {field: value for field, value in values.items() if getattr(before, field) != value}
+    if not changed:
+        session.rollback()
+        return before
+    stamp = {"version": expected_version + 1, "updated_by_id": user.id, "updated_at": clock.now()}
+    if "status" in changed:
+        stamp["completed_on"] = today if changed["status"] == ReportStatus.DONE else None
+    try:
+        if report is None:
+            report = Report(task_id=task.id, unit_id=unit.id, **{**values, **stamp})
+            session.add(report)
+            session.flush()
+        else:
+            result = session.execute(
+                update(Report)
+                .where(Report.id == report.id, Report.version == expected_version)
+                .values(**changed, **stamp)
+            )
+            if result.rowcount != 1:
+                raise ReportConflict(None)
+    except (IntegrityError, ReportConflict):
+        session.rollback()
+        raise ReportConflict(get_report(session, task, unit)) from None
+    for field, value in changed.items():
+        session.add(
+            ReportChange(
+                report_id=report.id,
+                changed_by_id=user.id,
+                changed_at=stamp["updated_at"],
+                field=field,
+                old_value=display_value(field, getattr(before, field)),
+                new_value=display_value(field, value),
+            )
+        )
+    session.commit()
+    session.refresh(report)
+    return report

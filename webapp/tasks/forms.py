@@ -1,0 +1,186 @@
+"""The report forms: a lead unit's (every field) and a supporting unit's (its note)."""
+
+import re
+from datetime import date, datetime
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, ValidationError
+
+from ..models import ReportStatus
+from ..services.reports import FIELD_LABELS, STATUS_LABELS
+from ..services.rows import Filters
+
+LONG_TEXT = 5000
+
+
+def options(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as select options."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class ChoiceField(SelectField):
+    """A select whose refusal of an unknown value is worded in Vietnamese."""
+
+    def pre_validate(self, form):
+        if self.data not in {choice.value for choice in self.choices}:
+            raise ValidationError("Giá trị không có trong danh sách để chọn.")
+
+
+def _long(field: str, rows: int = 3) -> TextAreaField:
+    return TextAreaField(
+        FIELD_LABELS[field],
+        validators=[Length(max=LONG_TEXT, message=f"Tối đa {LONG_TEXT} ký tự.")],
+        render_kw={"rows": rows},
+    )
+
+
+def parse_date_vn(text: str) -> date:
+    """dd/mm/yyyy as written in Vietnam (d/m/yyyy too), or the ISO form a date picker sends."""
+    text = text.strip()
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+class _ReportForm(FlaskForm):
+    version = HiddenField()
+    view = HiddenField()
+
+    def validate_version(self, field):
+        if not re.fullmatch(r"\d+", field.data or ""):
+            raise ValidationError("Biểu mẫu thiếu phiên bản của báo cáo: hãy tải lại trang.")
+
+    @property
+    def expected_version(self) -> int:
+        return int(self.version.data)
+
+
+class LeadReportForm(_ReportForm):
+    status = ChoiceField(
+        FIELD_LABELS["status"],
+        choices=options((s.value, label) for s, label in STATUS_LABELS.items()),
+        validators=[InputRequired(message="Hãy chọn tình trạng.")],
+    )
+    percent = StringField(FIELD_LABELS["percent"], render_kw={"inputmode": "numeric", "maxlength": 3})
+    result = _long("result", 4)
+    evidence_number = StringField(
+        FIELD_LABELS["evidence_number"],
+        validators=[Length(max=100, message="Tối đa 100 ký tự.")],
+        render_kw={"placeholder": "VD: 125/BC-SNV"},
+    )
+    evidence_date = StringField(
+        FIELD_LABELS["evidence_date"], render_kw={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "maxlength": 10}
+    )
+    difficulties = _long("difficulties")
+    proposals = _long("proposals")
+    contribution_note = _long("contribution_note")
+
+    def __init__(self, *args, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def validate_percent(self, field):
+        text = (field.data or "").strip().rstrip("%").strip()
+        if not text:
+            field.data = "0"
+            return
+        if not text.isdigit() or not 0 <= int(text) <= 100:
+            raise ValidationError("Tỷ lệ hoàn thành là một số nguyên từ 0 đến 100.")
+        field.data = str(int(text))
+
+    def validate_evidence_date(self, field):
+        if not (field.data or "").strip():
+            return
+        try:
+            value = parse_date_vn(field.data)
+        except ValueError:
+            raise ValidationError("Ngày không đúng dạng dd/mm/yyyy (ví dụ 15/08/2021).") from None
+        if value > self.today:
+            raise ValidationError("Ngày văn bản không thể sau hôm nay.")
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        status = ReportStatus(self.status.data)
+        percent = int(self.percent.data)
+        problems = {}
+        if status == ReportStatus.DONE and percent != 100:
+            problems[self.percent] = "Nhiệm vụ hoàn thành thì tỷ lệ hoàn thành là 100%."
+        if status == ReportStatus.DONE and not self.result.data.strip():
+            problems[self.result] = "Hãy ghi kết quả thực hiện khi báo cáo hoàn thành."
+        if status == ReportStatus.NOT_STARTED and percent > 0:
+            problems[self.status] = "Đã có tiến độ thì tình trạng là «Đang thực hiện»."
+        if status == ReportStatus.BLOCKED and not self.difficulties.data.strip():
+            problems[self.difficulties] = "Hãy nêu khó khăn, vướng mắc."
+        for field, message in problems.items():
+            field.errors.append(message)
+        return not problems
+
+    def values(self) -> dict:
+        evidence_date = self.evidence_date.data.strip()
+        return {
+            "status": ReportStatus(self.status.data),
+            "percent": int(self.percent.data),
+            "result": self.result.data.strip(),
+            "evidence_number": self.evidence_number.data.strip(),
+            "evidence_date": parse_date_vn(evidence_date) if evidence_date else None,
+            "difficulties": self.difficulties.data.strip(),
+            "proposals": self.proposals.data.strip(),
+            "contribution_note": self.contribution_note.data.strip(),
+        }
+
+    def fill(self, report) -> None:
+        """Show the stored report (GET)."""
+        self.status.data = report.status.value
+        self.percent.data = str(report.percent)
+        self.result.data = report.result
+        self.evidence_number.data = report.evidence_number
+        self.evidence_date.data = report.evidence_date.strftime("%d/%m/%Y") if report.evidence_date else ""
+        self.difficulties.data = report.difficulties
+        self.proposals.data = report.proposals
+        self.contribution_note.data = report.contribution_note
+        self.version.data = str(report.version)
+
+
+class SupportReportForm(_ReportForm):
+    contribution_note = _long("contribution_note", 4)
+
+    def __init__(self, *args, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+
+    def values(self) -> dict:
+        return {"contribution_note": self.contribution_note.data.strip()}
+
+    def fill(self, report) -> None:
+        self.contribution_note.data = report.contribution_note
+        self.version.data = str(report.version)
+
+
+class FilterForm(FlaskForm):
+    """The filters of the lists; read from the query string, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Tìm", render_kw={"type": "search", "placeholder": "Tìm theo nội dung, đơn vị, mã (VD: so hoa)"})
+    status = SelectField("Tình trạng", choices=[])
+    role = SelectField("Vai trò", choices=options([("", "Tất cả"), ("lead", "Chủ trì"), ("support", "Phối hợp")]))
+    section = SelectField("Mục", choices=[])
+    unit = SelectField("Đơn vị", choices=[])
+    overdue = SelectField("Thời hạn", choices=options([("", "Tất cả"), ("1", "Chỉ việc quá hạn")]))
+
+    def set_choices(self, *, sections=(), units=(), statuses=()) -> None:
+        """The choices that come from the plan; each list starts with «Tất cả»."""
+        everything = [("", "Tất cả")]
+        self.section.choices = options(everything + [(s.code, f"{s.code} {s.title}") for s in sections if s.parent_id])
+        self.unit.choices = options(everything + [(u.code, u.name) for u in units])
+        self.status.choices = options(everything + list(statuses))
+
+    def filters(self) -> Filters:
+        return Filters(q=self.q.data or "", status=self.status.data or "", role=self.role.data or "",
+                       section=self.section.data or "", unit=self.unit.data or "", overdue=self.overdue.data == "1")
