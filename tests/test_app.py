@@ -31,21 +31,39 @@ def test_database_url_comes_from_the_environment(monkeypatch):
     assert create_app().config["DATABASE_URL"] == "postgresql+psycopg://u@db.example/plans"
 
 
-def test_home_page_lists_the_plan_sections(client):
-    page = client.get("/").get_data(as_text=True)
+def test_the_overview_lists_the_plan_sections(login):
+    page = login("lanh-dao").get("/tasks").get_data(as_text=True)
     assert "Kế hoạch số 1958/QĐ-UBND" in page
-    for title in ("NHÓM NHIỆM VỤ CHUNG", "Năm 2023 - 2025", "Sở Tài chính, Cục thuế tỉnh", "Sở Thông tin và Truyền thông"):
+    for title in ("Năm 2021", "Năm 2023 - 2025", "Sở Tài chính, Cục thuế tỉnh", "Sở Thông tin và Truyền thông"):
         assert title in page
-    assert "21 nhiệm vụ" in page  # A.I
+    assert "58 nhiệm vụ" in page
 
 
-def test_home_page_on_an_empty_database_says_how_to_load(empty_database_url):
+def test_home_sends_each_user_to_their_page(login):
+    assert login("snv").get("/").headers["Location"] == "/my"
+    assert login("snv-ra-soat").get("/").headers["Location"] == "/tasks"
+
+
+def test_without_a_plan_the_pages_say_how_to_load_one(empty_database_url):
     from tests.conftest import make_app
     from webapp.extensions import db
+    from webapp.services.accounts import save_user
     from webapp.services.plans import ensure_schema
+    from sqlmodel import Session
 
     app = make_app(empty_database_url)
     ensure_schema(db.engine(app))
-    page = app.test_client().get("/").get_data(as_text=True)
+    with Session(db.engine(app)) as session:
+        save_user(session, username="lead", password="mat-khau-dai", role="leader")
+    client = app.test_client()
+    token = client.get("/login").get_data(as_text=True).split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    client.post("/login", data={"csrf_token": token, "username": "lead", "password": "mat-khau-dai"})
+    page = client.get("/tasks")
     db.engine(app).dispose()
-    assert "flask --app webapp load-plan" in page
+    assert page.status_code == 404
+    assert "flask --app webapp load-plan" in page.get_data(as_text=True)
+
+
+def test_healthz_answers_without_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.get_data(as_text=True) == "ok"

@@ -10,5 +10,5 @@ from .services.plans import PlanNotFound, find_plan
 def current_plan() -> Plan:
     try:
         return find_plan(db.session(), request.args.get("plan"))
-    except PlanNotFound:
-        abort(404)
+    except PlanNotFound as exc:
+        abort(404, description=str(exc))

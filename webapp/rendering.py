@@ -8,6 +8,7 @@ differ by request kind say so with `Vary: HX-Request`.
 from datetime import date, datetime
 
 from flask import Flask, Response, redirect, render_template
+from werkzeug.exceptions import HTTPException
 
 from .extensions import htmx
 from .services import clock
@@ -57,7 +58,35 @@ def days_left_vn(days: int | None) -> str:
     return f"quá hạn {-days} ngày"
 
 
+ERROR_TITLES = {
+    400: "Yêu cầu không hợp lệ",
+    403: "Không có quyền",
+    404: "Không tìm thấy",
+    405: "Không hỗ trợ thao tác này",
+    413: "Dữ liệu gửi lên quá lớn",
+    500: "Lỗi hệ thống",
+}
+ERROR_MESSAGES = {
+    403: "Tài khoản của bạn không có quyền xem hoặc thay đổi nội dung này.",
+    404: "Trang hoặc nhiệm vụ này không có, hoặc không thuộc phạm vi của đơn vị bạn.",
+    500: "Đã có lỗi khi xử lý yêu cầu. Vui lòng thử lại; nếu lỗi còn, hãy báo quản trị hệ thống.",
+}
+
+
+def _error_page(error: HTTPException):
+    """Errors in Vietnamese, revealing nothing of the code; an HTMX request gets an alert."""
+    code = error.code or 500
+    given = error.description if error.description != type(error).description else None
+    message = (given if code != 500 else None) or ERROR_MESSAGES.get(code, "Yêu cầu không thực hiện được.")
+    if wants_partial():
+        # Shown in the page's message area (htmx is configured to swap error responses).
+        headers = {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
+        return render_template("_alert.html", message=message, category="error"), code, headers
+    return render_template("error.html", title=ERROR_TITLES.get(code, "Lỗi"), message=message), code
+
+
 def init_app(app: Flask) -> None:
+    app.register_error_handler(HTTPException, _error_page)
     app.after_request(_add_vary)
     app.add_template_filter(date_vn)
     app.add_template_filter(datetime_vn)

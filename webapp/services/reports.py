@@ -71,6 +71,7 @@ def save_report(
         raise ReportConflict(report)
     before = report or empty_report(task, unit)
     changed = {field: value for field, value in values.items() if getattr(before, field) != value}
+    old = {field: getattr(before, field) for field in changed}
     if not changed:
         session.rollback()
         return before
@@ -100,7 +101,7 @@ def save_report(
                 changed_by_id=user.id,
                 changed_at=stamp["updated_at"],
                 field=field,
-                old_value=display_value(field, getattr(before, field)),
+                old_value=display_value(field, old[field]),
                 new_value=display_value(field, value),
             )
         )

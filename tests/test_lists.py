@@ -1,0 +1,116 @@
+"""The unit's home and the plan overview: grouping, filters, search, and a fixed query count."""
+
+import re
+
+from sqlalchemy import event
+from sqlmodel import select
+
+from webapp.extensions import db
+from webapp.models import Assignment, Report, ReportStatus, Role, Section, Task, Unit
+
+
+def refs_in(page: str, unit: str) -> list[str]:
+    return re.findall(rf'id="report-([A-Z.IV0-9]+)-{unit}"', page)
+
+
+def test_a_units_rows_are_grouped_by_section_lead_rows_first(login, session):
+    page = login("vpubnd").get("/my").get_data(as_text=True)
+    refs = refs_in(page, "vpubnd")
+    a_one = [r for r in refs if r.startswith("A.I.")]
+    roles = dict(session.exec(
+        select(Task.ref, Assignment.role).join(Assignment).join(Unit).where(Unit.code == "vpubnd")).all())
+    leads = [r for r in a_one if roles[r] == Role.LEAD]
+    assert a_one == leads + [r for r in a_one if roles[r] == Role.SUPPORT]
+    assert leads[:3] == ["A.I.2", "A.I.8", "A.I.9"] and "A.I.11" not in leads  # named as a supporter there
+    sections = [r.rsplit(".", 1)[0] for r in refs]
+    assert sections == sorted(sections, key=lambda s: ["A.I", "A.II", "A.III", *[f"B.{n}" for n in range(1, 9)]].index(s))
+    assert page.count('<tr class="group">') == len(set(sections))
+
+
+def test_filters_by_role_section_status_and_overdue(login, session):
+    client = login("stttt")
+    leads = refs_in(client.get("/my?role=lead").get_data(as_text=True), "stttt")
+    supports = refs_in(client.get("/my?role=support").get_data(as_text=True), "stttt")
+    assert "A.I.3" in leads and "A.I.1" in supports and not set(leads) & set(supports)
+    assert set(refs_in(client.get("/my?section=B.8").get_data(as_text=True), "stttt")) == {"B.8.1", "B.8.2", "B.8.3"}
+    waiting = refs_in(client.get("/my?status=waiting").get_data(as_text=True), "stttt")
+    assert "A.I.4" in waiting and "B.8.1" not in waiting
+    overdue = refs_in(client.get("/my?overdue=1").get_data(as_text=True), "stttt")
+    assert "B.8.1" in overdue and "A.I.4" not in overdue  # due 31/12/2022 vs waiting for guidance
+
+
+def test_search_ignores_diacritics(login):
+    client = login("stttt")
+    found = refs_in(client.get("/my?q=so+hoa").get_data(as_text=True), "stttt")
+    assert "A.I.7" in found  # "Hướng dẫn triển khai quy trình số hóa…"
+    assert "A.I.3" not in found
+    assert refs_in(client.get("/my?q=SỐ+HÓA").get_data(as_text=True), "stttt") == found
+    assert refs_in(client.get("/my?q=B.8.2").get_data(as_text=True), "stttt") == ["B.8.2"]
+
+
+def test_filtering_through_htmx_returns_only_the_results(login):
+    client = login("stttt")
+    response = client.get("/my?role=lead&q=ket+noi", htmx=True)
+    body = response.get_data(as_text=True)
+    assert body.lstrip().startswith('<section id="results"') and "<html" not in body
+    page = client.get("/my").get_data(as_text=True)
+    assert 'hx-push-url="true"' in page and 'hx-target="#results"' in page
+
+
+def test_overview_shows_derived_row_status_and_who_reported(login, session):
+    stttt, cat, skhdt = (session.exec(select(Unit).where(Unit.code == c)).one() for c in ("stttt", "cat", "skhdt"))
+    task = session.exec(select(Task).where(Task.ref == "A.I.5")).one()  # three leads
+    session.add(Report(task_id=task.id, unit_id=stttt.id, status=ReportStatus.DONE, percent=100, version=1))
+    session.add(Report(task_id=task.id, unit_id=cat.id, status=ReportStatus.IN_PROGRESS, percent=50, version=1))
+    session.commit()
+    page = login("lanh-dao").get("/tasks?q=A.I.5").get_data(as_text=True)
+    assert "2/3" in page  # two of the three leads have reported
+    assert "Đang thực hiện" in page  # one done, one under way: the row is in progress
+    blocked = Report(task_id=task.id, unit_id=skhdt.id, status=ReportStatus.BLOCKED, difficulties="Chưa có hướng dẫn",
+                     version=1)
+    session.add(blocked)
+    session.commit()
+    assert "Có vướng mắc" in login("lanh-dao").get("/tasks?q=A.I.5").get_data(as_text=True)
+
+
+def test_overview_filters(login):
+    client = login("snv-ra-soat")
+    page = client.get("/tasks?unit=cat").get_data(as_text=True)
+    assert re.findall(r'href="/tasks/([A-Z.IV0-9]+)"', page) == ["A.I.1", "A.I.5", "A.I.13"]
+    waiting = client.get("/tasks?status=waiting").get_data(as_text=True)
+    assert "A.I.3" in waiting and "A.I.1" not in waiting
+    assert "A.III.9" not in client.get("/tasks?section=A.I").get_data(as_text=True)
+
+
+def count_queries(app, client, url: str) -> int:
+    statements = []
+    engine = db.engine(app)
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return len(statements)
+
+
+def test_the_overview_runs_a_fixed_number_of_queries(app, login, session):
+    client = login("lanh-dao")
+    before = count_queries(app, client, "/tasks")
+    # Twice the rows, more units and reports: the same number of queries.
+    section = session.exec(select(Section).where(Section.code == "A.III")).one()
+    units = session.exec(select(Unit)).all()
+    for n in range(60):
+        task = Task(plan_id=section.plan_id, section_id=section.id, ref=f"A.III.{100 + n}", position=100 + n,
+                    content=f"Nhiệm vụ thêm {n}", lead_text="Sở, ban, ngành")
+        session.add(task)
+        session.flush()
+        for unit in units:
+            session.add(Assignment(task_id=task.id, unit_id=unit.id, role=Role.LEAD))
+            session.add(Report(task_id=task.id, unit_id=unit.id, status=ReportStatus.IN_PROGRESS, version=1))
+    session.commit()
+    assert count_queries(app, client, "/tasks") == before
+    assert count_queries(app, client, "/tasks?status=in_progress_overdue&q=nhiem+vu") == before

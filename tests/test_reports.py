@@ -1,0 +1,193 @@
+"""Editing a unit's report in place: partials, validation, conflicts, history, sessions."""
+
+import re
+
+from sqlmodel import select
+
+from webapp.models import Report, ReportChange, ReportStatus, Task, Unit
+
+URL = "/tasks/A.I.3/units/stttt"
+FORM = {"version": "0", "view": "unit", "status": "in_progress", "percent": "40", "result": "Đã kết nối thử nghiệm",
+        "evidence_number": "125/BC-STTTT", "evidence_date": "15/03/2022", "difficulties": "", "proposals": "",
+        "contribution_note": ""}
+
+
+def stored(session, ref="A.I.3", unit="stttt") -> Report | None:
+    session.rollback()  # a new snapshot: end the read transaction of the last look
+    return session.exec(
+        select(Report).join(Task, Report.task_id == Task.id).join(Unit, Report.unit_id == Unit.id)
+        .where(Task.ref == ref, Unit.code == unit)
+    ).first()
+
+
+def test_an_htmx_request_gets_the_row_and_a_plain_one_the_page(login):
+    client = login("stttt")
+    partial = client.get(URL, htmx=True)
+    assert partial.get_data(as_text=True).lstrip().startswith("<tr")
+    assert "<html" not in partial.get_data(as_text=True)
+    assert "HX-Request" in partial.headers["Vary"]
+    full = client.get(URL).get_data(as_text=True)
+    assert full.lstrip().lower().startswith("<!doctype html>") and 'id="report-A.I.3-stttt"' in full
+
+
+def test_a_history_restore_gets_the_full_page(login):
+    client = login("stttt")
+    restored = client.get("/my?role=lead", htmx=True, headers={"HX-History-Restore-Request": "true"})
+    assert restored.get_data(as_text=True).lstrip().lower().startswith("<!doctype html>")
+    boosted = client.get("/my", htmx=True, headers={"HX-Boosted": "true"})
+    assert boosted.get_data(as_text=True).lstrip().lower().startswith("<!doctype html>")
+
+
+def test_the_row_in_the_page_and_in_the_response_is_the_same_partial(login):
+    client = login("stttt")
+    page = client.get("/my").get_data(as_text=True)
+    row = client.get(URL + "?view=unit", htmx=True).get_data(as_text=True).strip()
+    assert row in page
+
+
+def test_save_in_place_returns_the_updated_row(login, session):
+    client = login("stttt")
+    edit = client.get(URL + "/edit?view=unit", htmx=True).get_data(as_text=True)
+    assert "<form" in edit and 'hx-post="/tasks/A.I.3/units/stttt"' in edit
+    response = client.post(URL, FORM, htmx=True)
+    row = response.get_data(as_text=True)
+    assert response.status_code == 200 and row.lstrip().startswith("<tr")
+    assert "Đang thực hiện" in row and "40%" in row and "Đã kết nối thử nghiệm" in row
+    report = stored(session)
+    assert (report.status, report.percent, report.version) == (ReportStatus.IN_PROGRESS, 40, 1)
+    assert report.evidence_date.isoformat() == "2022-03-15"
+    assert len(row.encode()) < 10_000, "an HTMX row response stays small"
+
+
+def test_without_javascript_the_same_urls_work_as_pages_and_forms(login, session):
+    client = login("stttt")
+    page = client.get(URL + "/edit?view=unit").get_data(as_text=True)
+    assert page.lstrip().lower().startswith("<!doctype html>") and 'action="/tasks/A.I.3/units/stttt"' in page
+    response = client.post(URL, FORM)
+    assert response.status_code == 303 and response.headers["Location"].startswith("/my#report-A.I.3-stttt")
+    assert stored(session).percent == 40
+
+
+def test_validation_errors_show_in_the_row_in_vietnamese_and_keep_the_input(login, session):
+    client = login("stttt")
+    response = client.post(URL, {**FORM, "percent": "150", "result": "Nội dung của tôi"}, htmx=True)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and body.lstrip().startswith("<tr")
+    assert "Tỷ lệ hoàn thành là một số nguyên từ 0 đến 100." in body
+    assert "Nội dung của tôi" in body and 'value="150"' in body
+    assert stored(session) is None
+
+
+def test_the_rules_of_a_lead_report(login):
+    client = login("stttt")
+    cases = [
+        ({"status": "done", "percent": "80"}, "Nhiệm vụ hoàn thành thì tỷ lệ hoàn thành là 100%."),
+        ({"status": "done", "percent": "100", "result": ""}, "Hãy ghi kết quả thực hiện khi báo cáo hoàn thành."),
+        ({"status": "blocked", "difficulties": ""}, "Hãy nêu khó khăn, vướng mắc."),
+        ({"status": "not_started", "percent": "20"}, "Đã có tiến độ thì tình trạng là «Đang thực hiện»."),
+        ({"evidence_date": "32/13/2022"}, "Ngày không đúng dạng dd/mm/yyyy"),
+        ({"evidence_date": "01/01/2099"}, "Ngày văn bản không thể sau hôm nay."),
+        ({"status": "finished"}, "Giá trị không có trong danh sách để chọn."),
+    ]
+    for changes, message in cases:
+        body = client.post(URL, {**FORM, **changes}, htmx=True).get_data(as_text=True)
+        assert message in body, changes
+
+
+def test_a_save_on_an_older_version_is_refused_and_shows_what_the_other_saved(login, session):
+    first, second = login("stttt"), login("stttt")  # the same unit in two browsers
+    first.get(URL + "/edit", htmx=True)
+    second.get(URL + "/edit", htmx=True)
+    assert first.post(URL, {**FORM, "result": "Bản của người thứ nhất"}, htmx=True).status_code == 200
+    late = second.post(URL, {**FORM, "result": "Bản của người thứ hai", "percent": "60"}, htmx=True)
+    body = late.get_data(as_text=True)
+    assert "báo cáo này vừa được" in body and "Bản của người thứ nhất" in body  # what the other saved
+    assert "Bản của người thứ hai" in body  # the user's own text is kept in the form
+    assert re.search(r'name="version" type="hidden" value="1"', body)
+    assert stored(session).result == "Bản của người thứ nhất"
+    # Saving again, knowingly, on the version now shown goes through.
+    again = second.post(URL, {**FORM, "version": "1", "result": "Bản của người thứ hai", "percent": "60"}, htmx=True)
+    assert "Bản của người thứ hai" in again.get_data(as_text=True)
+    assert (stored(session).result, stored(session).version) == ("Bản của người thứ hai", 2)
+
+
+def test_every_change_is_recorded_and_shown_on_the_task_page(login, session):
+    client = login("stttt")
+    client.post(URL, FORM, htmx=True)
+    client.post(URL, {**FORM, "version": "1", "percent": "70"}, htmx=True)
+    report = stored(session)
+    changes = session.exec(select(ReportChange).where(ReportChange.report_id == report.id)
+                           .order_by(ReportChange.id)).all()
+    assert [(c.field, c.old_value, c.new_value) for c in changes] == [
+        ("status", "Chưa thực hiện", "Đang thực hiện"),
+        ("percent", "0", "40"),
+        ("result", "", "Đã kết nối thử nghiệm"),
+        ("evidence_number", "", "125/BC-STTTT"),
+        ("evidence_date", "", "15/03/2022"),
+        ("percent", "40", "70"),
+    ]
+    assert all(c.changed_by_id for c in changes)
+    page = login("lanh-dao").get("/tasks/A.I.3").get_data(as_text=True)
+    assert "Lịch sử cập nhật" in page and "«Tỷ lệ hoàn thành (%)»" in page
+    assert "<del>40</del> → <ins>70</ins>" in page
+
+
+def test_a_save_that_changes_nothing_writes_nothing(login, session):
+    client = login("stttt")
+    client.post(URL, FORM, htmx=True)
+    client.post(URL, {**FORM, "version": "1"}, htmx=True)
+    assert stored(session).version == 1
+
+
+def test_a_supporter_writes_its_note(login, session):
+    client = login("snv")
+    response = client.post("/tasks/A.I.3/units/snv", {"version": "0", "view": "task",
+                                                      "contribution_note": "Đã cử cán bộ phối hợp"}, htmx=True)
+    assert "Đã cử cán bộ phối hợp" in response.get_data(as_text=True)
+    assert stored(session, unit="snv").contribution_note == "Đã cử cán bộ phối hợp"
+
+
+def test_an_expired_session_sends_htmx_requests_to_the_login_page(client):
+    response = client.get(URL + "/edit", headers={"HX-Request": "true",
+                                                  "HX-Current-URL": "http://localhost/my?role=lead"})
+    assert response.status_code == 200
+    assert response.headers["HX-Redirect"] == "/login?next=/my?role%3Dlead"
+    assert response.get_data(as_text=True) == ""
+
+
+def test_a_session_copied_before_logout_is_useless_after(login):
+    client = login("stttt")
+    cookie = client.client.get_cookie("session").value
+    assert client.post("/logout").status_code == 303
+    thief = client.client.application.test_client()
+    thief.set_cookie("session", cookie)
+    assert thief.get("/my").status_code == 303  # back to the login page
+
+
+def test_login_failures_do_not_say_which_part_was_wrong(app):
+    from .factories import UserClient
+
+    client = UserClient(app.test_client())
+    wrong_password = client.post("/login", {"username": "stttt", "password": "sai-mat-khau"})
+    no_such_user = client.post("/login", {"username": "khong-co", "password": "sai-mat-khau"})
+    message = "Tên đăng nhập hoặc mật khẩu không đúng."
+    assert message in wrong_password.get_data(as_text=True) and message in no_such_user.get_data(as_text=True)
+    assert wrong_password.status_code == no_such_user.status_code == 401
+
+
+def test_login_never_redirects_to_another_site(app):
+    from .factories import UserClient
+
+    client = UserClient(app.test_client())
+    response = client.post("/login", {"username": "stttt", "password": "demo-1958", "next": "//evil.example/x"})
+    assert response.headers["Location"] == "/"
+
+
+def test_create_user_command(runner, session):
+    result = runner.invoke(args=["create-user", "--username", "nguyen.van.a", "--password", "mat-khau-8",
+                                 "--role", "unit", "--unit", "sxd"])
+    assert result.exit_code == 0 and "Đã tạo tài khoản «nguyen.van.a»" in result.output
+    refused = runner.invoke(args=["create-user", "--username", "x", "--password", "mat-khau-8", "--role", "unit"])
+    assert refused.exit_code != 0 and "phải có --unit" in refused.output
+    short = runner.invoke(args=["create-user", "--username", "y", "--password", "ngan", "--role", "leader"])
+    assert "ít nhất 8 ký tự" in short.output
