@@ -14,9 +14,9 @@
     if (event.key !== "Escape") return;
     var form = event.target.closest && event.target.closest(".report-form");
     var cancel = form && form.querySelector("[data-cancel]");
-    if (cancel) {
+    if (cancel && window.htmx) {
       event.preventDefault();
-      cancel.click();
+      htmx.ajax("GET", cancel.getAttribute("hx-get"), {target: form.closest("tr"), swap: "outerHTML"});
     }
   });
 
@@ -25,7 +25,8 @@
     var target = event.detail.target;
     if (!target || !target.classList || !target.classList.contains("report-row")) return;
     var row = document.getElementById(target.id) || target;
-    var focusable = row.querySelector("[autofocus], .button, button, a");
+    var focusable = row.querySelector("[autofocus]") || row.querySelector(".cell-actions .button") ||
+      row.querySelector("button, a");
     if (focusable) focusable.focus();
   });
 })();

@@ -266,7 +266,8 @@ def _sync_tasks(session, plan, sections, parsed, roster: Roster, report: LoadRep
             "due_on": timeframe.due_on,
             "recurrence": timeframe.recurrence,
             "awaits_guidance": timeframe.awaits_guidance,
-            "search_text": fold(" ".join((item.ref, item.content, item.lead, item.support, item.timeframe, item.product))),
+            "search_text": " ".join(fold(" ".join(
+                (item.ref, item.content, item.lead, item.support, item.timeframe, item.product))).split()),
         }
         task = tasks.get(item.ref)
         if task is None:

@@ -66,10 +66,9 @@ class OverviewRow:
 
 
 def _search(statement, q: str):
-    words = fold(q).split()
-    for word in words:
-        statement = statement.where(Task.search_text.contains(word, autoescape=True))
-    return statement
+    """Rows whose texts hold the words typed, in that order, diacritics and case aside."""
+    phrase = " ".join(fold(q).split())
+    return statement.where(Task.search_text.contains(phrase, autoescape=True)) if phrase else statement
 
 
 def _users(session: Session, reports) -> dict[int, User]:
