@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite needs, when they are missing:
-# the PostgreSQL server (the suite runs against PostgreSQL as well as SQLite).
+# the PostgreSQL server (the suite runs against PostgreSQL as well as SQLite) and
+# Chromium (the browser tests drive Debian's Chromium through Playwright).
 set -euo pipefail
 
 missing=()
 compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || missing+=(postgresql)
+command -v chromium >/dev/null || missing+=(chromium)
 
 if ((${#missing[@]} == 0)); then
   exit 0

@@ -6,7 +6,7 @@ from sqlalchemy import event
 from sqlmodel import select
 
 from webapp.extensions import db
-from webapp.models import Assignment, Report, ReportStatus, Role, Section, Task, Unit
+from webapp.models import Assignment, Plan, Report, ReportStatus, Role, Section, Task, Unit
 
 
 def refs_in(page: str, unit: str) -> list[str]:
@@ -111,6 +111,17 @@ def test_the_overview_runs_a_fixed_number_of_queries(app, login, session):
         for unit in units:
             session.add(Assignment(task_id=task.id, unit_id=unit.id, role=Role.LEAD))
             session.add(Report(task_id=task.id, unit_id=unit.id, status=ReportStatus.IN_PROGRESS, version=1))
+    session.get(Plan, section.plan_id).revision += 1  # as loading a plan does when rows change
     session.commit()
     assert count_queries(app, client, "/tasks") == before
     assert count_queries(app, client, "/tasks?status=in_progress_overdue&q=nhiem+vu") == before
+
+
+def test_the_overview_shows_a_save_at_once(login):
+    leader = login("lanh-dao")
+    assert "Chưa thực hiện" in leader.get("/tasks?q=B.8.3").get_data(as_text=True)
+    login("stttt").post("/tasks/B.8.3/units/stttt", {
+        "version": "0", "status": "in_progress", "percent": "10", "result": "", "evidence_number": "",
+        "evidence_date": "", "difficulties": "", "proposals": "", "contribution_note": ""})
+    page = leader.get("/tasks?q=B.8.3").get_data(as_text=True)
+    assert "Đang thực hiện" in page and "1/1" in page

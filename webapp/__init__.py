@@ -21,12 +21,14 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from . import auth, cli, rendering
     from .extensions import csrf, db, htmx, login_manager
+    from .fragment_cache import FragmentCache
 
     db.init_app(app)
     htmx.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     rendering.init_app(app)
+    FragmentCache().init_app(app)
     auth.init_app(app)
     cli.register(app)
 

@@ -27,6 +27,13 @@ def _secret_key(instance_path: Path, production: bool) -> str:
     return key_file.read_text().strip()
 
 
+def _choice(name: str, allowed: tuple[str, ...], default: str) -> str:
+    value = os.environ.get(name, default).upper()
+    if value not in allowed:
+        raise ConfigError(f"{name} phải là một trong: {', '.join(allowed)} (đang là «{value}»).")
+    return value
+
+
 def from_environment(instance_path: str) -> dict:
     """The settings for create_app, from the environment."""
     instance = Path(instance_path)
@@ -37,6 +44,7 @@ def from_environment(instance_path: str) -> dict:
         "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'plan-tracker.sqlite3'}",
         # Seconds a SQLite writer waits for the lock before giving up.
         "SQLITE_BUSY_TIMEOUT": float(os.environ.get("SQLITE_BUSY_TIMEOUT", "15")),
+        "SQLITE_SYNCHRONOUS": _choice("SQLITE_SYNCHRONOUS", ("NORMAL", "FULL"), "NORMAL"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",

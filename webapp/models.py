@@ -89,6 +89,9 @@ class Plan(SQLModel, table=True):
     focal_unit_id: Optional[int] = Field(default=None, foreign_key="unit.id")
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
+    # Raised whenever the plan's rows or assignments change (reports have their own
+    # history); pages cached by it know when to render again.
+    revision: int = 0
 
 
 class Section(SQLModel, table=True):

@@ -204,6 +204,8 @@ def load_plan(engine: Engine, source: PlanSource) -> LoadReport:
         plan = _sync_plan(session, source, report)
         sections = _sync_sections(session, plan, parsed, report)
         _sync_tasks(session, plan, sections, parsed, roster_from_db(session), report)
+        if report.changed:
+            plan.revision += 1
     return report
 
 

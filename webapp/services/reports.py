@@ -37,9 +37,28 @@ class ReportConflict(Exception):
         self.current = current
 
 
-def empty_report(task: Task, unit: Unit) -> Report:
-    """What a report holds before its unit first saves it (version 0)."""
-    return Report(task_id=task.id, unit_id=unit.id, version=0)
+@dataclass(frozen=True)
+class BlankReport:
+    """What a report holds before its unit first saves it: the defaults, at version 0.
+
+    A plain value rather than an unsaved Report, which is costly to build for every row.
+    """
+
+    status: ReportStatus = ReportStatus.NOT_STARTED
+    percent: int = 0
+    result: str = ""
+    evidence_number: str = ""
+    evidence_date: date | None = None
+    difficulties: str = ""
+    proposals: str = ""
+    contribution_note: str = ""
+    completed_on: date | None = None
+    version: int = 0
+    updated_by_id: int | None = None
+    updated_at: None = None
+
+
+BLANK_REPORT = BlankReport()
 
 
 def display_value(field: str, value) -> str:
@@ -69,7 +88,7 @@ def save_report(
     if (report.version if report else 0) != expected_version:
         session.rollback()
         raise ReportConflict(report)
-    before = report or empty_report(task, unit)
+    before = report or BLANK_REPORT
     changed = {field: value for field, value in values.items() if getattr(before, field) != value}
     old = {field: getattr(before, field) for field in changed}
     if not changed:

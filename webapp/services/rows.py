@@ -7,11 +7,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import case
+from sqlalchemy import case, func
 from sqlmodel import Session, select
 
 from ..models import Assignment, Plan, Report, ReportChange, Role, Section, Task, Unit, User
-from .reports import empty_report
+from .reports import BLANK_REPORT, BlankReport
 from .status import LABELS, Derived, StatusView, row_status, unit_status
 from .text import fold
 
@@ -29,6 +29,9 @@ class Filters:
     unit: str = ""
     overdue: bool = False
 
+    def key(self) -> tuple:
+        return (self.q, self.status, self.role, self.section, self.unit, self.overdue)
+
     def matches(self, status: StatusView) -> bool:
         return (not self.status or status.code.value == self.status) and (not self.overdue or status.overdue)
 
@@ -41,7 +44,7 @@ class ReportRow:
     section: Section
     unit: Unit
     role: Role
-    report: Report
+    report: Report | BlankReport
     status: StatusView
     updated_by: User | None = None
     rights: object = None  # permissions.ReportRights, set by the view
@@ -63,6 +66,10 @@ class OverviewRow:
     leads: list[Unit] = field(default_factory=list)
     reported: int = 0  # leads that have reported
     supporters: int = 0
+
+    @property
+    def lead_names(self) -> str:
+        return ", ".join(unit.name for unit in self.leads)
 
 
 def _search(statement, q: str):
@@ -100,7 +107,7 @@ def unit_rows(session: Session, *, plan: Plan, unit: Unit, today: date, filters:
     users = _users(session, reports.values())
     rows = []
     for task, section, role in found:
-        report = reports.get(task.id) or empty_report(task, unit)
+        report = reports.get(task.id) or BLANK_REPORT
         status = unit_status(task, report, today)
         if filters.matches(status):
             rows.append(ReportRow(task, section, unit, role, report, status, users.get(report.updated_by_id)))
@@ -121,14 +128,14 @@ def task_rows(session: Session, *, task: Task, today: date) -> list[ReportRow]:
     users = _users(session, reports.values())
     rows = []
     for role, unit in assigned:
-        report = reports.get(unit.id) or empty_report(task, unit)
+        report = reports.get(unit.id) or BLANK_REPORT
         rows.append(ReportRow(task, section, unit, role, report, unit_status(task, report, today),
                               users.get(report.updated_by_id)))
     return rows
 
 
 def report_row(session: Session, *, task: Task, unit: Unit, role: Role, report: Report | None, today: date) -> ReportRow:
-    report = report or empty_report(task, unit)
+    report = report or BLANK_REPORT
     section = session.get(Section, task.section_id)
     updated_by = session.get(User, report.updated_by_id) if report.updated_by_id else None
     return ReportRow(task, section, unit, role, report, unit_status(task, report, today), updated_by)
@@ -146,8 +153,19 @@ def task_history(session: Session, *, task: Task) -> list[tuple[ReportChange, Un
     ).all()
 
 
+def data_version(session: Session, plan: Plan) -> tuple[int, int]:
+    """Changes whenever anything the plan's lists show changes: its rows (the plan's
+    revision) or any report (every save adds to the append-only history)."""
+    last_change = session.exec(select(func.max(ReportChange.id))).one()
+    return plan.revision, last_change or 0
+
+
 def overview_rows(session: Session, *, plan: Plan, today: date, filters: Filters) -> list[OverviewRow]:
-    """Every row of the plan with its derived status and its leads: four queries in all."""
+    """Every row of the plan with its derived status and its leads: four queries in all.
+
+    Assignments and reports are read as plain columns: building a model object for each
+    of the plan's thousand assignments would cost more than the rest of the page.
+    """
     statement = (
         select(Task, Section)
         .join(Section, Task.section_id == Section.id)
@@ -161,27 +179,33 @@ def overview_rows(session: Session, *, plan: Plan, today: date, filters: Filters
             Task.id.in_(select(Assignment.task_id).join(Unit).where(Unit.code == filters.unit))
         )
     found = session.exec(_search(statement, filters.q)).all()
+    if not found:
+        return []
     task_ids = [t.id for t, _ in found]
+    units = {u.id: u for u in session.exec(select(Unit))}
     assignments = defaultdict(list)
-    if task_ids:
-        for assignment, unit in session.exec(
-            select(Assignment, Unit).join(Unit, Assignment.unit_id == Unit.id)
-            .where(Assignment.task_id.in_(task_ids)).order_by(Assignment.id)
-        ):
-            assignments[assignment.task_id].append((assignment.role, unit))
-    reports = {}
-    if task_ids:
-        reports = {(r.task_id, r.unit_id): r for r in session.exec(select(Report).where(Report.task_id.in_(task_ids)))}
+    for task_id, role, unit_id in session.exec(
+        select(Assignment.task_id, Assignment.role, Assignment.unit_id)
+        .where(Assignment.task_id.in_(task_ids)).order_by(Assignment.id)
+    ):
+        assignments[task_id].append((role, unit_id))
+    reports = {
+        (r.task_id, r.unit_id): r
+        for r in session.exec(
+            select(Report.task_id, Report.unit_id, Report.status, Report.completed_on)
+            .where(Report.task_id.in_(task_ids))
+        )
+    }
     rows = []
     for task, section in found:
-        leads = [unit for role, unit in assignments[task.id] if role == Role.LEAD]
-        lead_reports = [reports.get((task.id, unit.id)) for unit in leads]
+        lead_ids = [unit_id for role, unit_id in assignments[task.id] if role == Role.LEAD]
+        lead_reports = [reports.get((task.id, unit_id)) for unit_id in lead_ids]
         status = row_status(task, lead_reports, today)
         if filters.matches(status):
             rows.append(OverviewRow(
-                task, section, status, leads,
+                task, section, status, [units[unit_id] for unit_id in lead_ids],
                 reported=sum(1 for r in lead_reports if r is not None),
-                supporters=len(assignments[task.id]) - len(leads),
+                supporters=len(assignments[task.id]) - len(lead_ids),
             ))
     return rows
 

@@ -12,12 +12,13 @@ from sqlmodel import select
 
 from .. import permissions
 from ..extensions import db
+from ..fragment_cache import fragments
 from ..plan_scope import current_plan
 from ..models import Assignment, Indicator, Report, Role, Section, Task, Unit, User
 from ..rendering import render, wants_partial
 from ..services import clock
 from ..services.reports import FIELD_LABELS, ReportConflict, display_value, get_report, save_report
-from ..services.rows import STATUS_CHOICES, overview_rows, report_row, task_history, task_rows
+from ..services.rows import STATUS_CHOICES, data_version, overview_rows, report_row, task_history, task_rows
 from ..services.status import row_status
 from .forms import FilterForm, LeadReportForm, SupportReportForm
 
@@ -107,12 +108,20 @@ def overview():
     plan = current_plan()
     form = FilterForm(request.args)
     form.set_choices(
-        sections=session.exec(select(Section).where(Section.plan_id == plan.id).order_by(Section.position)),
-        units=session.exec(select(Unit).order_by(Unit.name)),
+        sections=session.exec(select(Section.code, Section.title, Section.parent_id)
+                              .where(Section.plan_id == plan.id).order_by(Section.position)),
+        units=session.exec(select(Unit.code, Unit.name).order_by(Unit.name)),
         statuses=STATUS_CHOICES,
     )
-    rows = overview_rows(session, plan=plan, today=clock.today(), filters=form.filters())
-    return render("tasks/overview.html", "tasks/_overview_results.html", plan=plan, form=form, rows=rows)
+    filters, today = form.filters(), clock.today()
+    results = fragments().get_or_render(
+        ("overview", plan.id, data_version(session, plan), today, filters.key()),
+        lambda: render_template("tasks/_overview_results.html",
+                                rows=overview_rows(session, plan=plan, today=today, filters=filters)),
+    )
+    if wants_partial():
+        return results
+    return render_template("tasks/overview.html", plan=plan, form=form, results=results)
 
 
 @bp.get("/tasks/<ref>")
@@ -121,8 +130,9 @@ def task(ref: str):
     task, roles = load_task(ref)
     session = db.session()
     rows = task_rows(session, task=task, today=clock.today())
+    user = current_user._get_current_object()  # once, not through the proxy for every row
     for row in rows:
-        row.rights = permissions.report_rights(current_user, roles, row.unit.id)
+        row.rights = permissions.report_rights(user, roles, row.unit.id)
     indicators = session.exec(select(Indicator).where(Indicator.task_id == task.id).order_by(Indicator.position)).all()
     lead_rows = [r for r in rows if r.role == Role.LEAD]
     return render_template(

@@ -26,12 +26,14 @@ def home():
     unit = session.get(Unit, current_user.unit_id)
     form = FilterForm(request.args)
     form.set_choices(
-        sections=session.exec(select(Section).where(Section.plan_id == plan.id).order_by(Section.position)),
+        sections=session.exec(select(Section.code, Section.title, Section.parent_id)
+                              .where(Section.plan_id == plan.id).order_by(Section.position)),
         statuses=STATUS_CHOICES,
     )
     rows = unit_rows(session, plan=plan, unit=unit, today=clock.today(), filters=form.filters())
+    user = current_user._get_current_object()  # once, not through the proxy for every row
     for row in rows:
-        row.rights = permissions.report_rights(current_user, {unit.id: row.role}, unit.id)
+        row.rights = permissions.report_rights(user, {unit.id: row.role}, unit.id)
     counts = {
         "lead": sum(1 for r in rows if r.role == Role.LEAD),
         "support": sum(1 for r in rows if r.role == Role.SUPPORT),

@@ -1,0 +1,194 @@
+"""Benchmark: plan 1958 served by gunicorn with several workers, 8 concurrent clients.
+
+Measures requests per second and the median and 95th-percentile latency of
+- /healthz (a constant string, no database: the ceiling of this stack on this machine),
+- the unit page (/my), the plan overview (/tasks), and an in-place save (an HTMX POST),
+and the weight of a full page's first load (HTML, CSS and JS, gzip-compressed) and of an
+HTMX row response. Every client is its own process (no shared interpreter lock), logged
+in as a different unit; each save goes to that unit's own row, so no save conflicts.
+
+    .venv/bin/python bench/run.py [--workers 4] [--clients 8] [--seconds 5] [--database-url URL]
+
+Without --database-url it uses a fresh SQLite file (WAL mode) in a temporary directory.
+"""
+
+import argparse
+import gzip
+import http.cookiejar
+import json
+import multiprocessing
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+PASSWORD = "demo-1958"
+# Units that each lead a row of plan 1958, one per client, with the row it saves.
+CLIENT_ROWS = [("stttt", "A.I.3"), ("vpubnd", "A.I.8"), ("snv", "A.I.1"), ("skhdt", "A.I.18"),
+               ("stc", "A.I.19"), ("stp", "A.I.13"), ("cat", "A.I.5"), ("bhxh", "B.7.1"),
+               ("stnmt", "B.6.1"), ("cucthue", "B.5.2")]
+TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Client:
+    def __init__(self, base: str):
+        self.base = base
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+    def request(self, path: str, data: dict | None = None, headers: dict | None = None) -> tuple[int, bytes]:
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        req = urllib.request.Request(self.base + path, data=body, headers=headers or {})
+        try:
+            with self.opener.open(req, timeout=30) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
+    def log_in(self, username: str) -> str:
+        _, page = self.request("/login")
+        token = TOKEN.search(page.decode()).group(1)
+        status, _ = self.request("/login", {"csrf_token": token, "username": username, "password": PASSWORD})
+        _, page = self.request("/login")
+        return TOKEN.search(page.decode()).group(1)
+
+
+def run_client(args) -> dict:
+    """One client's loop over one scenario for a fixed time; returns latencies and errors."""
+    base, scenario, index, seconds = args
+    client = Client(base)
+    username, ref = CLIENT_ROWS[index % len(CLIENT_ROWS)]
+    if scenario == "overview":
+        client.log_in("lanh-dao")  # the overview is the leaders' and reviewers' page
+    token = client.log_in(username) if scenario in ("unit page", "save") else ""
+    version = 0
+    if scenario == "save":
+        _, form = client.request(f"/tasks/{ref}/units/{username}/edit", headers={"HX-Request": "true"})
+        version = int(re.search(rb'name="version" type="hidden" value="(\d+)"', form).group(1))
+    latencies, errors = [], 0
+    deadline = time.perf_counter() + seconds
+    n = 0
+    while time.perf_counter() < deadline:
+        start = time.perf_counter()
+        if scenario == "healthz":
+            status, body = client.request("/healthz")
+            ok = status == 200 and body == b"ok"
+        elif scenario == "unit page":
+            status, body = client.request("/my")
+            ok = status == 200 and b'class="report-row' in body
+        elif scenario == "overview":
+            status, body = client.request("/tasks")
+            ok = status == 200 and b"nhi\xe1\xbb\x87m v\xe1\xbb\xa5" in body
+        else:
+            n += 1
+            status, body = client.request(
+                f"/tasks/{ref}/units/{username}",
+                {"version": str(version), "view": "unit", "status": "in_progress", "percent": str(n % 99 + 1),
+                 "result": f"Lần lưu {n}", "evidence_number": "", "evidence_date": "", "difficulties": "",
+                 "proposals": "", "contribution_note": ""},
+                headers={"HX-Request": "true", "X-CSRFToken": token},
+            )
+            ok = status == 200 and f"Lần lưu {n}".encode() in body and b"<form" not in body
+            version += 1
+        latencies.append(time.perf_counter() - start)
+        errors += not ok
+    return {"latencies": latencies, "errors": errors}
+
+
+def measure(base: str, scenario: str, clients: int, seconds: float) -> dict:
+    with multiprocessing.Pool(clients) as pool:
+        results = pool.map(run_client, [(base, scenario, i, seconds) for i in range(clients)])
+    latencies = sorted(x for r in results for x in r["latencies"])
+    return {
+        "requests": len(latencies),
+        "errors": sum(r["errors"] for r in results),
+        "rps": len(latencies) / seconds,
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p95_ms": latencies[int(len(latencies) * 0.95) - 1] * 1000,
+    }
+
+
+def page_weight(base: str) -> dict:
+    """A unit's first load of its page (HTML + CSS + JS), and one HTMX row, gzip-compressed."""
+    client = Client(base)
+    client.log_in("stttt")
+    _, html = client.request("/my")
+    assets = re.findall(rb'(?:href|src)="(/static/[^"]+)"', html)
+    total = len(gzip.compress(html))
+    for asset in assets:
+        _, body = client.request(asset.decode())
+        total += len(gzip.compress(body))
+    _, row = client.request("/tasks/A.I.3/units/stttt?view=unit", headers={"HX-Request": "true"})
+    return {"full_page_gzip_kb": total / 1024, "htmx_row_bytes": len(row), "htmx_row_gzip_bytes": len(gzip.compress(row))}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="plan-tracker-bench-"))
+    env = {**os.environ, "INSTANCE_PATH": str(workdir), "SECRET_KEY": "bench",
+           "DATABASE_URL": args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"}
+    flask = [sys.executable, "-m", "flask", "--app", "webapp"]
+    subprocess.run([*flask, "load-plan"], env=env, check=True, capture_output=True)
+    subprocess.run([*flask, "seed-demo"], env=env, check=True, capture_output=True)
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--bind", f"127.0.0.1:{port}",
+         "--log-level", "warning", "webapp:create_app()"],
+        env=env, cwd=ROOT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if Client(base).request("/healthz")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        results = {}
+        for scenario in ("healthz", "unit page", "overview", "save"):
+            results[scenario] = measure(base, scenario, args.clients, args.seconds)
+        weight = page_weight(base)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+    engine = "PostgreSQL" if args.database_url else "SQLite (WAL)"
+    print(f"gunicorn {args.workers} workers, {args.clients} concurrent clients, {args.seconds:g} s each, {engine}, "
+          f"{os.cpu_count()} cores")
+    print(f"{'scenario':<12} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7} {'requests':>9}")
+    for scenario, r in results.items():
+        print(f"{scenario:<12} {r['rps']:>8.1f} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} {r['errors']:>7} {r['requests']:>9}")
+    ratio = results["overview"]["rps"] / results["healthz"]["rps"]
+    print(f"overview / healthz throughput: {ratio:.2f}")
+    print(f"full page first load (HTML+CSS+JS, gzip): {weight['full_page_gzip_kb']:.1f} KB; "
+          f"HTMX row: {weight['htmx_row_bytes']} bytes ({weight['htmx_row_gzip_bytes']} gzip)")
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json").write_text(
+        json.dumps({"args": vars(args), "results": results, "weight": weight}, indent=2))
+    return 1 if any(r["errors"] for r in results.values()) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

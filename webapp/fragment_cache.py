@@ -1,0 +1,42 @@
+"""A small per-process cache of rendered page fragments, keyed by the data they show.
+
+Every key carries the data version (services.rows.data_version), so a cached fragment is
+never stale: any change makes a new key, in every worker and app server alike. Nothing
+is shared between processes, so the app stays stateless.
+"""
+
+from collections import OrderedDict
+from threading import Lock
+from typing import Callable
+
+from markupsafe import Markup
+
+
+class FragmentCache:
+    def __init__(self, size: int = 64):
+        self.size = size
+        self._items: OrderedDict = OrderedDict()
+        self._lock = Lock()
+
+    def get_or_render(self, key: tuple, render: Callable[[], str]) -> Markup:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        # What render() returns is a template's output, escaped there: it is safe HTML.
+        html = Markup(render())
+        with self._lock:
+            self._items[key] = html
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return html
+
+    def init_app(self, app) -> None:
+        app.extensions["fragments"] = self
+
+
+def fragments() -> FragmentCache:
+    """The current app's cache (each app its own: two apps never share fragments)."""
+    from flask import current_app
+
+    return current_app.extensions["fragments"]
