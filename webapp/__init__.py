@@ -32,10 +32,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app)
     cli.register(app)
 
+    from .review import bp as review_bp
     from .tasks import bp as tasks_bp
     from .units import bp as units_bp
 
     app.register_blueprint(auth.bp)
+    app.register_blueprint(review_bp)
     app.register_blueprint(units_bp)
     app.register_blueprint(tasks_bp)
 

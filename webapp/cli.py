@@ -10,7 +10,9 @@ from sqlmodel import Session
 from .extensions import db
 from .services import exports
 from .services.accounts import DEMO_PASSWORD, AccountError, save_user, seed_demo_accounts
+from .services import clock
 from .services.appendix import AppendixError
+from .services.reminders import SmtpSettings, send_reminders
 from .services.plans import PLAN_1958, PlanNotFound, PlanSource, ensure_schema, find_plan, load_plan
 
 
@@ -86,15 +88,34 @@ def register(app: Flask) -> None:
     @click.option("--role", required=True, type=click.Choice(["unit", "reviewer", "leader", "admin"]))
     @click.option("--unit", "unit_code", default=None, help="Mã đơn vị (bắt buộc với vai trò unit).")
     @click.option("--full-name", default="", help="Họ tên hiển thị.")
-    def create_user(username: str, password: str, role: str, unit_code: str | None, full_name: str) -> None:
+    @click.option("--email", default="", help="Địa chỉ nhận thư nhắc việc.")
+    def create_user(username: str, password: str, role: str, unit_code: str | None, full_name: str,
+                    email: str) -> None:
         """Tạo tài khoản (hoặc cập nhật nếu tên đăng nhập đã có)."""
         with _session() as session:
             try:
                 user, created = save_user(session, username=username, password=password, role=role,
-                                          unit_code=unit_code, full_name=full_name)
+                                          unit_code=unit_code, full_name=full_name, email=email)
             except AccountError as exc:
                 raise click.ClickException(str(exc)) from exc
             click.echo(f"{'Đã tạo' if created else 'Đã cập nhật'} tài khoản «{user.username}» ({role}).")
+
+    @app.cli.command("send-reminders")
+    @plan_option
+    def send_reminders_command(plan_code: str | None) -> None:
+        """Gửi mỗi đơn vị một thư nhắc việc (tối đa một thư mỗi ngày); chạy hằng ngày bằng cron."""
+        if not app.config["SMTP_HOST"]:
+            click.echo("Chưa cấu hình máy chủ thư (SMTP_HOST): không gửi thư nhắc việc nào.")
+            return
+        smtp = SmtpSettings(host=app.config["SMTP_HOST"], port=app.config["SMTP_PORT"],
+                            username=app.config["SMTP_USERNAME"], password=app.config["SMTP_PASSWORD"],
+                            starttls=app.config["SMTP_STARTTLS"], sender=app.config["MAIL_FROM"])
+        with _session() as session:
+            outcomes = send_reminders(session, plan=_plan(session, plan_code), today=clock.today(), smtp=smtp)
+        for outcome in outcomes:
+            mark = "đã gửi" if outcome.sent else "không gửi"
+            click.echo(f"{outcome.unit.code}: {mark} ({outcome.reason})")
+        click.echo(f"Đã gửi {sum(o.sent for o in outcomes)} thư nhắc việc.")
 
     @app.cli.command("seed-demo")
     def seed_demo() -> None:

@@ -45,6 +45,13 @@ def from_environment(instance_path: str) -> dict:
         # Seconds a SQLite writer waits for the lock before giving up.
         "SQLITE_BUSY_TIMEOUT": float(os.environ.get("SQLITE_BUSY_TIMEOUT", "15")),
         "SQLITE_SYNCHRONOUS": _choice("SQLITE_SYNCHRONOUS", ("NORMAL", "FULL"), "NORMAL"),
+        # Reminder e-mails (send-reminders); without SMTP_HOST none are sent.
+        "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
+        "SMTP_PORT": int(os.environ.get("SMTP_PORT", "25")),
+        "SMTP_USERNAME": os.environ.get("SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": os.environ.get("SMTP_STARTTLS", "0") == "1",
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "theo-doi-ke-hoach@localhost"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",

@@ -9,7 +9,7 @@ from datetime import date, datetime, timezone
 from enum import Enum
 from typing import ClassVar, Optional
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import Text, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -18,15 +18,15 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def long_text(**kwargs) -> Field:
+def long_text() -> Field:
     """A text column without a length limit (cell texts can be paragraphs)."""
-    return Field(default="", sa_column=Column(Text, nullable=False, **kwargs))
+    return Field(default="", sa_type=Text)
 
 
 def enum_column(enum: type[Enum], default: Enum) -> Field:
     """Store an enum by its value (``"lead"``), as plain text on every engine."""
     column_type = SAEnum(enum, values_callable=lambda e: [m.value for m in e], native_enum=False, length=20)
-    return Field(default=default, sa_column=Column(column_type, nullable=False))
+    return Field(default=default, sa_type=column_type)
 
 
 class Role(str, Enum):
@@ -125,6 +125,8 @@ class Task(SQLModel, table=True):
     due_on: Optional[date] = None
     recurrence: Recurrence = enum_column(Recurrence, Recurrence.NONE)
     awaits_guidance: bool = False
+    # The date the reviewer sets once the guidance the timeframe waits for gives one.
+    set_due_on: Optional[date] = None
     # The row's texts folded (no diacritics, lower case), so that "so hoa" finds "số hóa".
     search_text: str = long_text()
 
@@ -182,13 +184,9 @@ class Indicator(SQLModel, table=True):
     source_text: str = long_text()
 
 
-class Report(SQLModel, table=True):
-    """One unit's progress on one task."""
+class ReportFields(SQLModel):
+    """What a unit says of its work on a row: the live report and each period's copy."""
 
-    __table_args__ = (UniqueConstraint("task_id", "unit_id"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
-    task_id: int = Field(foreign_key="task.id", index=True)
-    unit_id: int = Field(foreign_key="unit.id", index=True)
     status: ReportStatus = enum_column(ReportStatus, ReportStatus.NOT_STARTED)
     percent: int = 0
     result: str = long_text()
@@ -198,9 +196,116 @@ class Report(SQLModel, table=True):
     proposals: str = long_text()
     contribution_note: str = long_text()
     completed_on: Optional[date] = None  # the day the status became "done"
+
+
+REPORT_FIELDS = tuple(ReportFields.model_fields)
+
+
+class Report(ReportFields, table=True):
+    """One unit's progress on one task, as it stands now (the unit's working copy)."""
+
+    __table_args__ = (UniqueConstraint("task_id", "unit_id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
     version: int = 1
     updated_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
     updated_at: Optional[datetime] = None
+
+
+class PeriodKind(str, Enum):
+    QUARTER = "quarter"
+    HALF_YEAR = "half_year"
+    YEAR = "year"
+
+
+class Period(SQLModel, table=True):
+    """A reporting period (kỳ báo cáo): units submit by its deadline; closing freezes it."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    kind: PeriodKind = enum_column(PeriodKind, PeriodKind.QUARTER)
+    label: str
+    starts_on: date
+    ends_on: date
+    deadline: date  # submission deadline
+    opened_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    opened_at: datetime = Field(default_factory=utcnow)
+    closed_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    closed_at: Optional[datetime] = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class ReviewState(str, Enum):
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+    MISSING = "missing"  # not submitted when the period closed
+
+
+class PeriodReport(ReportFields, table=True):
+    """A lead unit's report as submitted for a period, its review, and, once the period
+    is closed, the status it stood at (frozen: later edits never change it)."""
+
+    __table_args__ = (UniqueConstraint("period_id", "task_id", "unit_id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    period_id: int = Field(foreign_key="period.id", index=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    state: ReviewState = enum_column(ReviewState, ReviewState.SUBMITTED)
+    submitted_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    submitted_at: Optional[datetime] = None
+    reviewed_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    reviewed_at: Optional[datetime] = None
+    review_comment: str = long_text()
+    frozen_status: str = ""  # the derived status when the period closed
+    frozen_due_on: Optional[date] = None
+
+
+class PeriodTaskStatus(SQLModel, table=True):
+    """A row's status as it stood when its period closed."""
+
+    period_id: int = Field(foreign_key="period.id", primary_key=True)
+    task_id: int = Field(foreign_key="task.id", primary_key=True)
+    status: str
+    due_on: Optional[date] = None
+    leads: int = 0
+    reported: int = 0  # leads whose report was accepted
+
+
+class ExtensionState(str, Enum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
+
+
+class Extension(SQLModel, table=True):
+    """A lead unit's request for a later due date (gia hạn), and the reviewer's answer."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    original_due_on: Optional[date] = None  # the date in force when asked
+    new_due_on: date
+    reason: str = long_text()
+    state: ExtensionState = enum_column(ExtensionState, ExtensionState.PENDING)
+    requested_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    requested_at: datetime = Field(default_factory=utcnow)
+    decided_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    decided_at: Optional[datetime] = None
+    decision_comment: str = long_text()
+
+
+class ReminderLog(SQLModel, table=True):
+    """A unit's reminder digest, at most one a day."""
+
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True)
+    sent_on: date = Field(primary_key=True)
+    sent_at: datetime = Field(default_factory=utcnow)
+    recipients: str = long_text()
 
 
 class ReportChange(SQLModel, table=True):
@@ -210,6 +315,7 @@ class ReportChange(SQLModel, table=True):
     report_id: int = Field(foreign_key="report.id", index=True)
     changed_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
     changed_at: datetime = Field(default_factory=utcnow)
+    period_id: Optional[int] = Field(default=None, foreign_key="period.id")  # submission and review steps
     field: str
     old_value: str = long_text()
     new_value: str = long_text()
@@ -223,6 +329,7 @@ class User(SQLModel, table=True):
     full_name: str = ""
     role: UserRole = enum_column(UserRole, UserRole.UNIT)
     unit_id: Optional[int] = Field(default=None, foreign_key="unit.id", index=True)
+    email: str = ""
     active: bool = True
     password_hash: str
     # Changing it (logout everywhere, password change, deactivation) ends every session.

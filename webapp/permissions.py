@@ -36,6 +36,15 @@ def can_review(user: User) -> bool:
     return user.role == UserRole.REVIEWER
 
 
+def can_follow_units(user: User) -> bool:
+    """The reviewer's desk and the periods: every unit's figures, read only but for the reviewer."""
+    return sees_every_row(user)
+
+
+def can_set_due_dates(user: User) -> bool:
+    return can_review(user)
+
+
 def can_manage_periods(user: User) -> bool:
     return user.role in (UserRole.REVIEWER, UserRole.ADMIN)
 
@@ -58,6 +67,11 @@ class ReportRights:
     @property
     def edit_status(self) -> bool:
         return "status" in self.fields
+
+    @property
+    def submit(self) -> bool:
+        """Send the report for the period, ask for an extension: the lead unit's own steps."""
+        return self.edit_status
 
 
 def report_rights(user: User, roles_on_task: dict[int, Role], unit_id: int) -> ReportRights:

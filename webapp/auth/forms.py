@@ -15,7 +15,3 @@ class LoginForm(FlaskForm):
         render_kw={"autocomplete": "current-password"},
     )
     next = HiddenField()
-
-
-class LogoutForm(FlaskForm):
-    """A bare form: the button still carries the CSRF token."""

@@ -5,7 +5,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db
 from ..services.accounts import authenticate
-from .forms import LoginForm, LogoutForm
+from ..forms import EmptyForm
+from .forms import LoginForm
 
 bp = Blueprint("auth", __name__)
 
@@ -38,7 +39,7 @@ def login():
 @bp.route("/logout", methods=["GET", "POST"])
 @login_required
 def logout():
-    form = LogoutForm()
+    form = EmptyForm()
     if request.method == "GET":
         return render_template("auth/logout.html", form=form)
     if form.validate_on_submit():

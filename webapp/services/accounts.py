@@ -25,7 +25,8 @@ def hash_password(password: str) -> str:
 
 
 def save_user(
-    session: Session, *, username: str, password: str, role: str, unit_code: str | None = None, full_name: str = ""
+    session: Session, *, username: str, password: str, role: str, unit_code: str | None = None, full_name: str = "",
+    email: str = "",
 ) -> tuple[User, bool]:
     """Create the account, or update it when the username exists. Returns (user, created)."""
     try:
@@ -50,6 +51,9 @@ def save_user(
     user.role = role
     user.unit_id = unit.id if unit else None
     user.full_name = full_name or user.full_name or (unit.name if unit else username)
+    if email and ("@" not in email or " " in email.strip()):
+        raise AccountError(f"Địa chỉ e-mail «{email}» không hợp lệ.")
+    user.email = email.strip() or user.email
     user.password_hash = hash_password(password)
     user.session_token = secrets.token_urlsafe(16)
     user.active = True

@@ -12,6 +12,9 @@ from ..models import Report, ReportChange, ReportStatus, Task, Unit, User
 from . import clock
 
 FIELD_LABELS = {
+    "submission": "Gửi báo cáo kỳ",
+    "review": "Kết quả rà soát",
+    "extension": "Gia hạn",
     "status": "Tình trạng",
     "percent": "Tỷ lệ hoàn thành (%)",
     "result": "Kết quả thực hiện",
@@ -65,7 +68,7 @@ def display_value(field: str, value) -> str:
     """A field's value as people read it (history, conflict messages)."""
     if value is None or value == "":
         return ""
-    if field == "status":
+    if field == "status" and value in set(ReportStatus):
         return STATUS_LABELS[ReportStatus(value)]
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
@@ -74,6 +77,17 @@ def display_value(field: str, value) -> str:
 
 def get_report(session: Session, task: Task, unit: Unit) -> Report | None:
     return session.exec(select(Report).where(Report.task_id == task.id, Report.unit_id == unit.id)).first()
+
+
+def ensure_report(session: Session, task: Task, unit: Unit, user: User) -> Report:
+    """The unit's report on the row, created blank when the first step concerning it is
+    not a save (a submission, an extension), so that the step has a history to go in."""
+    report = get_report(session, task, unit)
+    if report is None:
+        report = Report(task_id=task.id, unit_id=unit.id, version=0)  # still blank: nothing saved yet
+        session.add(report)
+        session.flush()
+    return report
 
 
 def save_report(

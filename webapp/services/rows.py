@@ -10,9 +10,26 @@ from datetime import date
 from sqlalchemy import case, func
 from sqlmodel import Session, select
 
-from ..models import Assignment, Plan, Report, ReportChange, Role, Section, Task, Unit, User
+from ..models import (
+    Assignment,
+    Extension,
+    ExtensionState,
+    Period,
+    PeriodReport,
+    Plan,
+    Report,
+    ReportChange,
+    ReviewState,
+    Role,
+    Section,
+    Task,
+    Unit,
+    User,
+)
+from .deadlines import approved_extensions, extended_to
 from .reports import BLANK_REPORT, BlankReport
-from .status import LABELS, Derived, StatusView, row_status, unit_status
+from .periods import STATE_LABELS
+from .status import DONE, LABELS, Derived, StatusView, row_status, unit_status
 from .text import fold
 
 ROLE_LABELS = {Role.LEAD: "Chủ trì", Role.SUPPORT: "Phối hợp"}
@@ -47,6 +64,9 @@ class ReportRow:
     report: Report | BlankReport
     status: StatusView
     updated_by: User | None = None
+    copy: PeriodReport | None = None  # what the unit sent for the open period, and its review
+    extension: Extension | None = None  # a request for a later date, waiting for an answer
+    period: Period | None = None  # the open period, if any
     rights: object = None  # permissions.ReportRights, set by the view
 
     @property
@@ -56,6 +76,59 @@ class ReportRow:
     @property
     def reported(self) -> bool:
         return self.report.version > 0
+
+    @property
+    def changed_since_sent(self) -> bool:
+        """The live report moved on after it was sent for the period."""
+        return bool(self.copy and self.report.updated_at and self.copy.submitted_at
+                    and self.report.updated_at > self.copy.submitted_at)
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[self.copy.state] if self.copy else ""
+
+    @property
+    def needs_sending(self) -> bool:
+        """Not sent for the open period, returned, or changed since sent (and not yet accepted)."""
+        if self.period is None or (self.copy is not None and self.copy.state == ReviewState.ACCEPTED):
+            return False
+        return self.copy is None or self.copy.state == ReviewState.RETURNED or self.changed_since_sent
+
+    @property
+    def can_send(self) -> bool:
+        return bool(self.rights and self.rights.submit and self.needs_sending)
+
+    @property
+    def can_ask_extension(self) -> bool:
+        return bool(self.rights and self.rights.submit and self.status.due_on and self.extension is None
+                    and self.status.code not in DONE)
+
+
+class RowContext:
+    """What rows need beyond the reports: extensions, the open period's copies (one query each)."""
+
+    def __init__(self, session: Session, task_ids, *, period: Period | None, unit_id: int | None = None):
+        task_ids = list(task_ids)
+        self.period = period
+        self.approved = approved_extensions(session, task_ids)
+        self.copies: dict = {}
+        self.pending: dict = {}
+        if not task_ids:
+            return
+        if period is not None:
+            copies = select(PeriodReport).where(PeriodReport.period_id == period.id, PeriodReport.task_id.in_(task_ids))
+            if unit_id is not None:
+                copies = copies.where(PeriodReport.unit_id == unit_id)
+            self.copies = {(c.task_id, c.unit_id): c for c in session.exec(copies)}
+        pending = select(Extension).where(Extension.task_id.in_(task_ids), Extension.state == ExtensionState.PENDING)
+        if unit_id is not None:
+            pending = pending.where(Extension.unit_id == unit_id)
+        self.pending = {(e.task_id, e.unit_id): e for e in session.exec(pending)}
+
+    def row(self, task, section, unit, role, report, today, updated_by) -> ReportRow:
+        status = unit_status(task, report, today, extended_to(task, unit.id, self.approved, today))
+        return ReportRow(task, section, unit, role, report, status, updated_by,
+                         self.copies.get((task.id, unit.id)), self.pending.get((task.id, unit.id)), self.period)
 
 
 @dataclass
@@ -83,7 +156,8 @@ def _users(session: Session, reports) -> dict[int, User]:
     return {u.id: u for u in session.exec(select(User).where(User.id.in_(ids)))} if ids else {}
 
 
-def unit_rows(session: Session, *, plan: Plan, unit: Unit, today: date, filters: Filters) -> list[ReportRow]:
+def unit_rows(session: Session, *, plan: Plan, unit: Unit, today: date, filters: Filters,
+              period: Period | None = None) -> list[ReportRow]:
     """The unit's rows, grouped by section, lead rows first in each."""
     lead_first = case((Assignment.role == Role.LEAD, 0), else_=1)
     statement = (
@@ -105,16 +179,17 @@ def unit_rows(session: Session, *, plan: Plan, unit: Unit, today: date, filters:
         )
     } if found else {}
     users = _users(session, reports.values())
+    context = RowContext(session, [t.id for t, _, _ in found], period=period, unit_id=unit.id)
     rows = []
     for task, section, role in found:
         report = reports.get(task.id) or BLANK_REPORT
-        status = unit_status(task, report, today)
-        if filters.matches(status):
-            rows.append(ReportRow(task, section, unit, role, report, status, users.get(report.updated_by_id)))
+        row = context.row(task, section, unit, role, report, today, users.get(report.updated_by_id))
+        if filters.matches(row.status):
+            rows.append(row)
     return rows
 
 
-def task_rows(session: Session, *, task: Task, today: date) -> list[ReportRow]:
+def task_rows(session: Session, *, task: Task, today: date, period: Period | None = None) -> list[ReportRow]:
     """Every assigned unit's report on a task: leads first, then supporters."""
     section = session.get(Section, task.section_id)
     lead_first = case((Assignment.role == Role.LEAD, 0), else_=1)
@@ -126,19 +201,21 @@ def task_rows(session: Session, *, task: Task, today: date) -> list[ReportRow]:
     ).all()
     reports = {r.unit_id: r for r in session.exec(select(Report).where(Report.task_id == task.id))}
     users = _users(session, reports.values())
+    context = RowContext(session, [task.id], period=period)
     rows = []
     for role, unit in assigned:
         report = reports.get(unit.id) or BLANK_REPORT
-        rows.append(ReportRow(task, section, unit, role, report, unit_status(task, report, today),
-                              users.get(report.updated_by_id)))
+        rows.append(context.row(task, section, unit, role, report, today, users.get(report.updated_by_id)))
     return rows
 
 
-def report_row(session: Session, *, task: Task, unit: Unit, role: Role, report: Report | None, today: date) -> ReportRow:
+def report_row(session: Session, *, task: Task, unit: Unit, role: Role, report: Report | None, today: date,
+               period: Period | None = None) -> ReportRow:
     report = report or BLANK_REPORT
     section = session.get(Section, task.section_id)
     updated_by = session.get(User, report.updated_by_id) if report.updated_by_id else None
-    return ReportRow(task, section, unit, role, report, unit_status(task, report, today), updated_by)
+    context = RowContext(session, [task.id], period=period, unit_id=unit.id)
+    return context.row(task, section, unit, role, report, today, updated_by)
 
 
 def task_history(session: Session, *, task: Task) -> list[tuple[ReportChange, Unit, User | None]]:
@@ -196,11 +273,15 @@ def overview_rows(session: Session, *, plan: Plan, today: date, filters: Filters
             .where(Report.task_id.in_(task_ids))
         )
     }
+    approved = approved_extensions(session, task_ids)
     rows = []
     for task, section in found:
         lead_ids = [unit_id for role, unit_id in assignments[task.id] if role == Role.LEAD]
         lead_reports = [reports.get((task.id, unit_id)) for unit_id in lead_ids]
-        status = row_status(task, lead_reports, today)
+        status = row_status(task, [
+            unit_status(task, report, today, extended_to(task, unit_id, approved, today))
+            for unit_id, report in zip(lead_ids, lead_reports)
+        ], today)
         if filters.matches(status):
             rows.append(OverviewRow(
                 task, section, status, [units[unit_id] for unit_id in lead_ids],

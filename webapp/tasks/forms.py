@@ -1,31 +1,18 @@
 """The report forms: a lead unit's (every field) and a supporting unit's (its note)."""
 
 import re
-from datetime import date, datetime
+from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
+from ..forms import ChoiceField, DateField, options, parse_date_vn
 from ..models import ReportStatus
 from ..services.reports import FIELD_LABELS, STATUS_LABELS
 from ..services.rows import Filters
 
 LONG_TEXT = 5000
-
-
-def options(pairs) -> list[SelectChoice]:
-    """(value, label) pairs as select options."""
-    return [SelectChoice(value, label) for value, label in pairs]
-
-
-class ChoiceField(SelectField):
-    """A select whose refusal of an unknown value is worded in Vietnamese."""
-
-    def pre_validate(self, form):
-        if self.data not in {choice.value for choice in self.choices}:
-            raise ValidationError("Giá trị không có trong danh sách để chọn.")
 
 
 def _long(field: str, rows: int = 3) -> TextAreaField:
@@ -35,16 +22,6 @@ def _long(field: str, rows: int = 3) -> TextAreaField:
         render_kw={"rows": rows},
     )
 
-
-def parse_date_vn(text: str) -> date:
-    """dd/mm/yyyy as written in Vietnam (d/m/yyyy too), or the ISO form a date picker sends."""
-    text = text.strip()
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise ValueError(text)
 
 
 class _ReportForm(FlaskForm):
@@ -184,3 +161,14 @@ class FilterForm(FlaskForm):
     def filters(self) -> Filters:
         return Filters(q=self.q.data or "", status=self.status.data or "", role=self.role.data or "",
                        section=self.section.data or "", unit=self.unit.data or "", overdue=self.overdue.data == "1")
+
+
+class DueDateForm(FlaskForm):
+    due_on = DateField("Hạn theo hướng dẫn")
+
+
+class ExtensionForm(FlaskForm):
+    new_due_on = DateField("Đề nghị gia hạn đến ngày")
+    reason = TextAreaField("Lý do", validators=[InputRequired(message="Hãy nêu lý do xin gia hạn."),
+                                                Length(max=2000, message="Tối đa 2000 ký tự.")],
+                           render_kw={"rows": 3})

@@ -6,7 +6,7 @@ updates it; an HTMX request gets the row partial, a plain one a full page.
 
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlmodel import select
 
@@ -20,7 +20,10 @@ from ..services import clock
 from ..services.reports import FIELD_LABELS, ReportConflict, display_value, get_report, save_report
 from ..services.rows import STATUS_CHOICES, data_version, overview_rows, report_row, task_history, task_rows
 from ..services.status import row_status
-from .forms import FilterForm, LeadReportForm, SupportReportForm
+from ..forms import EmptyForm
+from ..services.deadlines import DeadlineError, request_extension, set_due_date
+from ..services.periods import PeriodError, open_period_of, submit
+from .forms import DueDateForm, ExtensionForm, FilterForm, LeadReportForm, SupportReportForm
 
 bp = Blueprint("tasks", __name__)
 
@@ -73,8 +76,9 @@ def _row_view() -> str:
 
 
 def _row(ctx: ReportContext):
-    row = report_row(db.session(), task=ctx.task, unit=ctx.unit, role=ctx.role, report=ctx.report,
-                     today=clock.today())
+    session = db.session()
+    row = report_row(session, task=ctx.task, unit=ctx.unit, role=ctx.role, report=ctx.report, today=clock.today(),
+                     period=open_period_of(session, current_plan()))
     row.rights = ctx.rights
     return row
 
@@ -129,7 +133,7 @@ def overview():
 def task(ref: str):
     task, roles = load_task(ref)
     session = db.session()
-    rows = task_rows(session, task=task, today=clock.today())
+    rows = task_rows(session, task=task, today=clock.today(), period=open_period_of(session, current_plan()))
     user = current_user._get_current_object()  # once, not through the proxy for every row
     for row in rows:
         row.rights = permissions.report_rights(user, roles, row.unit.id)
@@ -141,10 +145,12 @@ def task(ref: str):
         section=rows[0].section if rows else session.get(Section, task.section_id),
         lead_rows=lead_rows,
         support_rows=[r for r in rows if r.role == Role.SUPPORT],
-        row_status=row_status(task, [r.report if r.reported else None for r in lead_rows], clock.today()),
+        row_status=row_status(task, [r.status for r in lead_rows], clock.today()),
         indicators=indicators,
         history=task_history(session, task=task),
         field_labels=FIELD_LABELS,
+        can_set_due=permissions.can_set_due_dates(current_user) and task.awaits_guidance,
+        due_form=DueDateForm(),
     )
 
 
@@ -206,3 +212,71 @@ def _conflict(current: Report | None, form) -> dict:
     ]
     form.version.data = str(current.version)  # saving again now overwrites knowingly
     return {"by": by, "at": current.updated_at, "fields": fields}
+
+
+def _answer_with_row(ctx: ReportContext, view: str, error: str | None = None):
+    """After a step on a report: the row again for HTMX (with the error, if any), else the page."""
+    if wants_partial():
+        return render_template("reports/_row.html", row=_row(ctx), view=view, error=error)
+    flash(error or "Đã thực hiện.", "error" if error else "info")
+    return redirect(_return_to(ctx, view), code=303)
+
+
+@bp.post("/tasks/<ref>/units/<unit_code>/submit")
+@login_required
+def submit_report(ref: str, unit_code: str):
+    ctx = load_report(ref, unit_code, edit=True)
+    if not ctx.rights.submit:
+        abort(403)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    session = db.session()
+    period = open_period_of(session, current_plan())
+    error = None
+    if period is None:
+        error = "Chưa có kỳ báo cáo nào đang mở."
+    else:
+        try:
+            submit(session, period=period, task=ctx.task, unit=ctx.unit, user=current_user)
+            ctx.report = get_report(session, ctx.task, ctx.unit)
+        except PeriodError as exc:
+            error = str(exc)
+    return _answer_with_row(ctx, _row_view(), error)
+
+
+@bp.route("/tasks/<ref>/units/<unit_code>/extension", methods=["GET", "POST"])
+@login_required
+def request_extension_page(ref: str, unit_code: str):
+    ctx = load_report(ref, unit_code, edit=True)
+    if not ctx.rights.submit:
+        abort(403)
+    form = ExtensionForm()
+    row = _row(ctx)
+    if form.validate_on_submit():
+        try:
+            request_extension(db.session(), task=ctx.task, unit=ctx.unit, user=current_user,
+                              new_due_on=form.new_due_on.date, reason=form.reason.data, today=clock.today())
+        except DeadlineError as exc:
+            form.new_due_on.errors = [*form.new_due_on.errors, str(exc)]
+        else:
+            flash("Đã gửi đề nghị gia hạn; Sở Nội vụ sẽ xem xét.", "info")
+            return redirect(_return_to(ctx, _row_view()), code=303)
+    return render_template("reports/extension.html", row=row, form=form, view=_row_view())
+
+
+@bp.post("/tasks/<ref>/due")
+@login_required
+def set_due(ref: str):
+    task, _ = load_task(ref)
+    if not permissions.can_set_due_dates(current_user):
+        abort(403)
+    form = DueDateForm()
+    if form.validate_on_submit():
+        try:
+            set_due_date(db.session(), task=task, user=current_user, due_on=form.due_on.date)
+            flash(f"Đã đặt hạn {form.due_on.date.strftime('%d/%m/%Y')} cho nhiệm vụ {task.ref}.", "info")
+        except DeadlineError as exc:
+            flash(str(exc), "error")
+    else:
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+    return redirect(url_for("tasks.task", ref=task.ref), code=303)

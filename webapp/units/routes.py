@@ -1,6 +1,6 @@
 """«Việc của đơn vị»: a unit focal point's home, the rows where the unit leads or supports."""
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlmodel import select
 
@@ -10,7 +10,10 @@ from ..plan_scope import current_plan
 from ..models import Role, Section, Unit
 from ..rendering import render
 from ..services import clock
-from ..services.rows import STATUS_CHOICES, unit_rows
+from ..forms import EmptyForm
+from ..services.periods import open_period_of, submit
+from ..services.reminders import reminders_for
+from ..services.rows import STATUS_CHOICES, Filters, unit_rows
 from ..tasks.forms import FilterForm
 
 bp = Blueprint("units", __name__)
@@ -30,7 +33,8 @@ def home():
                               .where(Section.plan_id == plan.id).order_by(Section.position)),
         statuses=STATUS_CHOICES,
     )
-    rows = unit_rows(session, plan=plan, unit=unit, today=clock.today(), filters=form.filters())
+    period = open_period_of(session, plan)
+    rows = unit_rows(session, plan=plan, unit=unit, today=clock.today(), filters=form.filters(), period=period)
     user = current_user._get_current_object()  # once, not through the proxy for every row
     for row in rows:
         row.rights = permissions.report_rights(user, {unit.id: row.role}, unit.id)
@@ -40,4 +44,31 @@ def home():
         "overdue": sum(1 for r in rows if r.status.overdue),
     }
     return render("units/home.html", "units/_results.html", plan=plan, unit=unit, form=form, rows=rows,
-                  counts=counts, filtered=any(request.args.values()))
+                  counts=counts, filtered=any(request.args.values()), period=period,
+                  reminders=reminders_for(session, plan=plan, unit=unit, today=clock.today()),
+                  submit_form=EmptyForm())
+
+
+@bp.post("/my/submit")
+@login_required
+def submit_all():
+    """Send every lead row not yet sent (or changed, or returned) for the open period."""
+    if not permissions.has_unit_home(current_user):
+        abort(403)
+    session = db.session()
+    plan = current_plan()
+    unit = session.get(Unit, current_user.unit_id)
+    period = open_period_of(session, plan)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if period is None:
+        flash("Chưa có kỳ báo cáo nào đang mở.", "warning")
+        return redirect(url_for("units.home"), code=303)
+    sent = 0
+    for row in unit_rows(session, plan=plan, unit=unit, today=clock.today(), filters=Filters(role="lead"),
+                         period=period):
+        if row.needs_sending:
+            submit(session, period=period, task=row.task, unit=unit, user=current_user)
+            sent += 1
+    flash(f"Đã gửi {sent} báo cáo cho kỳ «{period.label}»." if sent else "Không có báo cáo nào cần gửi.", "info")
+    return redirect(url_for("units.home"), code=303)

@@ -1,0 +1,109 @@
+"""Deadlines that move: extensions (gia hạn) a lead unit asks for, and the date the reviewer
+sets for a row that waited for guidance. Lateness is then judged against the new date,
+while the original stays visible."""
+
+from collections import defaultdict
+from datetime import date
+
+from sqlmodel import Session, select
+
+from ..models import Extension, ExtensionState, Plan, ReportChange, Task, Unit, User
+from . import clock
+from .reports import ensure_report
+from .status import base_due
+
+
+class DeadlineError(ValueError):
+    """A request that cannot be taken; the message is in Vietnamese."""
+
+
+def approved_extensions(session: Session, task_ids) -> dict[tuple[int, int], list[tuple[date | None, date]]]:
+    """(task, unit) -> [(deadline it moved, new date)], oldest decision first."""
+    found = defaultdict(list)
+    task_ids = list(task_ids)
+    if not task_ids:
+        return found
+    for task_id, unit_id, original, new in session.exec(
+        select(Extension.task_id, Extension.unit_id, Extension.original_due_on, Extension.new_due_on)
+        .where(Extension.task_id.in_(task_ids), Extension.state == ExtensionState.APPROVED)
+        .order_by(Extension.decided_at, Extension.id)
+    ):
+        found[(task_id, unit_id)].append((original, new))
+    return found
+
+
+def extended_to(task: Task, unit_id: int, approved: dict, as_of: date) -> date | None:
+    """The unit's approved date for the row's deadline in force on as_of, if any.
+
+    An extension moves one deadline: that of a yearly row's year, not the next year's.
+    """
+    base = base_due(task, as_of.year)
+    moved = None
+    for original, new in approved.get((task.id, unit_id), ()):
+        if original == base:
+            moved = new
+    return moved
+
+
+def pending_extension(session: Session, task: Task, unit: Unit) -> Extension | None:
+    return session.exec(
+        select(Extension).where(Extension.task_id == task.id, Extension.unit_id == unit.id,
+                                Extension.state == ExtensionState.PENDING)
+    ).first()
+
+
+def request_extension(session: Session, *, task: Task, unit: Unit, user: User, new_due_on: date, reason: str,
+                      today: date) -> Extension:
+    original = base_due(task, today.year)
+    current = extended_to(task, unit.id, approved_extensions(session, [task.id]), today) or original
+    if original is None:
+        raise DeadlineError("Nhiệm vụ này chưa có hạn để gia hạn.")
+    if new_due_on <= current:
+        raise DeadlineError(f"Hạn mới phải sau hạn hiện tại ({current.strftime('%d/%m/%Y')}).")
+    if not reason.strip():
+        raise DeadlineError("Hãy nêu lý do xin gia hạn.")
+    if pending_extension(session, task, unit):
+        raise DeadlineError("Đơn vị đã có một đề nghị gia hạn đang chờ duyệt cho nhiệm vụ này.")
+    extension = Extension(task_id=task.id, unit_id=unit.id, original_due_on=original, new_due_on=new_due_on,
+                          reason=reason.strip(), requested_by_id=user.id, requested_at=clock.now())
+    session.add(extension)
+    _record(session, task, unit, user, "extension", "",
+            f"Đề nghị gia hạn đến {new_due_on.strftime('%d/%m/%Y')}: {reason.strip()}")
+    session.commit()
+    return extension
+
+
+def decide_extension(session: Session, *, extension: Extension, user: User, approve: bool, comment: str) -> Extension:
+    if extension.state != ExtensionState.PENDING:
+        raise DeadlineError("Đề nghị này đã được xử lý.")
+    if not approve and not comment.strip():
+        raise DeadlineError("Hãy nêu lý do không đồng ý gia hạn.")
+    extension.state = ExtensionState.APPROVED if approve else ExtensionState.REFUSED
+    extension.decided_by_id = user.id
+    extension.decided_at = clock.now()
+    extension.decision_comment = comment.strip()
+    task, unit = session.get(Task, extension.task_id), session.get(Unit, extension.unit_id)
+    verdict = "Đồng ý gia hạn" if approve else "Không đồng ý gia hạn"
+    _record(session, task, unit, user, "extension", "Chờ duyệt",
+            f"{verdict} đến {extension.new_due_on.strftime('%d/%m/%Y')}" + (f": {comment.strip()}" if comment.strip() else ""))
+    session.commit()
+    return extension
+
+
+def set_due_date(session: Session, *, task: Task, user: User, due_on: date) -> Task:
+    """The reviewer gives a row waiting for guidance its date."""
+    if not task.awaits_guidance:
+        raise DeadlineError("Chỉ đặt hạn cho nhiệm vụ đang chờ hướng dẫn; nhiệm vụ khác gia hạn theo đề nghị của đơn vị.")
+    task.set_due_on = due_on
+    session.add(task)
+    plan = session.get(Plan, task.plan_id)
+    plan.revision += 1  # the plan's rows changed: cached lists render again
+    session.add(plan)
+    session.commit()
+    return task
+
+
+def _record(session, task, unit, user, field, old, new) -> None:
+    report = ensure_report(session, task, unit, user)
+    session.add(ReportChange(report_id=report.id, changed_by_id=user.id, changed_at=clock.now(), field=field,
+                             old_value=old, new_value=new))

@@ -1,0 +1,301 @@
+"""Reporting periods and the review loop (plan section IV: units report each quarter,
+half-year and year; Sở Nội vụ follows them up).
+
+- A period is opened by the reviewer and closed later; at most one is open per plan.
+- A lead unit's report is a draft (its live report) until the unit submits it for the
+  open period: the submission copies it into the period. The reviewer accepts it or
+  returns it with a comment; a returned report is submitted again.
+- A report returned, or not submitted, counts as not reported until it is accepted.
+- Closing freezes the period: each lead's status and each row's status are stored as
+  they stood on the period's last day, and never change afterwards.
+- A new period needs no copying: each unit's live report carries on.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlmodel import Session, select
+
+from ..extensions import lock_for_write
+from ..models import (
+    REPORT_FIELDS,
+    Assignment,
+    Period,
+    PeriodKind,
+    PeriodReport,
+    PeriodTaskStatus,
+    Plan,
+    Report,
+    ReportChange,
+    ReviewState,
+    Role,
+    Task,
+    Unit,
+    User,
+)
+from . import clock
+from .deadlines import approved_extensions, extended_to
+from .reports import ensure_report
+from .status import LABELS, Derived, StatusView, row_status, unit_status
+
+NOT_REPORTED = "not_reported"
+PERIOD_STATUS_LABELS = {**{d.value: label for d, label in LABELS.items()}, NOT_REPORTED: "Chưa báo cáo"}
+STATE_LABELS = {
+    ReviewState.SUBMITTED: "Đã gửi, chờ duyệt",
+    ReviewState.ACCEPTED: "Đã chấp nhận",
+    ReviewState.RETURNED: "Bị trả lại",
+    ReviewState.MISSING: "Không gửi",
+}
+KIND_LABELS = {PeriodKind.QUARTER: "Quý", PeriodKind.HALF_YEAR: "6 tháng", PeriodKind.YEAR: "Năm"}
+
+
+class PeriodError(ValueError):
+    """A step that cannot be taken; the message is in Vietnamese."""
+
+
+def open_period_of(session: Session, plan: Plan) -> Period | None:
+    return session.exec(select(Period).where(Period.plan_id == plan.id, Period.closed_at.is_(None))).first()
+
+
+def periods_of(session: Session, plan: Plan) -> list[Period]:
+    return session.exec(select(Period).where(Period.plan_id == plan.id).order_by(Period.starts_on.desc())).all()
+
+
+def judged_on(period: Period, today: date) -> date:
+    """A period is judged on its last day, or today while that day has not come."""
+    return min(period.ends_on, today)
+
+
+def open_period(session: Session, *, plan: Plan, kind: PeriodKind, label: str, starts_on: date, ends_on: date,
+                deadline: date, user: User) -> Period:
+    lock_for_write(session)
+    if open_period_of(session, plan):
+        session.rollback()
+        raise PeriodError("Đang có một kỳ báo cáo mở: hãy đóng kỳ đó trước khi mở kỳ mới.")
+    if not label.strip():
+        raise PeriodError("Hãy đặt tên kỳ, ví dụ «Quý III/2022».")
+    if ends_on < starts_on:
+        raise PeriodError("Ngày kết thúc kỳ phải sau ngày bắt đầu.")
+    if deadline < starts_on:
+        raise PeriodError("Hạn gửi báo cáo phải sau ngày bắt đầu kỳ.")
+    if session.exec(select(Period).where(Period.plan_id == plan.id, Period.label == label.strip())).first():
+        raise PeriodError(f"Đã có kỳ «{label.strip()}».")
+    period = Period(plan_id=plan.id, kind=kind, label=label.strip(), starts_on=starts_on, ends_on=ends_on,
+                    deadline=deadline, opened_by_id=user.id, opened_at=clock.now())
+    session.add(period)
+    session.commit()
+    return period
+
+
+def submit(session: Session, *, period: Period, task: Task, unit: Unit, user: User) -> PeriodReport:
+    """Copy the unit's live report into the open period, for review."""
+    lock_for_write(session)
+    if not period.is_open:
+        session.rollback()
+        raise PeriodError(f"Kỳ «{period.label}» đã đóng.")
+    copy = _period_report(session, period, task, unit)
+    if copy is not None and copy.state == ReviewState.ACCEPTED:
+        session.rollback()
+        raise PeriodError(f"Báo cáo kỳ «{period.label}» của nhiệm vụ này đã được chấp nhận.")
+    live = ensure_report(session, task, unit, user)
+    if copy is None:
+        copy = PeriodReport(period_id=period.id, task_id=task.id, unit_id=unit.id)
+    for name in REPORT_FIELDS:
+        setattr(copy, name, getattr(live, name))
+    previous = copy.state if copy.id else None
+    copy.state = ReviewState.SUBMITTED
+    copy.submitted_by_id, copy.submitted_at = user.id, clock.now()
+    copy.reviewed_by_id, copy.reviewed_at, copy.review_comment = None, None, ""
+    session.add(copy)
+    session.add(ReportChange(report_id=live.id, changed_by_id=user.id, changed_at=copy.submitted_at,
+                             period_id=period.id, field="submission",
+                             old_value=STATE_LABELS[previous] if previous else "",
+                             new_value=f"Gửi báo cáo kỳ {period.label}"))
+    session.commit()
+    return copy
+
+
+def review(session: Session, *, copies: list[PeriodReport], user: User, accept: bool, comment: str) -> None:
+    """Accept, or return with a comment, one or several submitted reports at once."""
+    if not accept and not comment.strip():
+        raise PeriodError("Hãy ghi nhận xét khi trả lại báo cáo, để đơn vị biết cần sửa gì.")
+    lock_for_write(session)
+    now = clock.now()
+    for copy in copies:
+        session.refresh(copy)
+        period = session.get(Period, copy.period_id)
+        if not period.is_open:
+            session.rollback()
+            raise PeriodError(f"Kỳ «{period.label}» đã đóng: không rà soát được nữa.")
+        if copy.state != ReviewState.SUBMITTED:
+            session.rollback()
+            raise PeriodError("Chỉ rà soát được báo cáo đã gửi và đang chờ duyệt.")
+        copy.state = ReviewState.ACCEPTED if accept else ReviewState.RETURNED
+        copy.reviewed_by_id, copy.reviewed_at, copy.review_comment = user.id, now, comment.strip()
+        session.add(copy)
+        live = session.exec(select(Report).where(Report.task_id == copy.task_id, Report.unit_id == copy.unit_id)).one()
+        verdict = "Chấp nhận" if accept else "Trả lại"
+        session.add(ReportChange(report_id=live.id, changed_by_id=user.id, changed_at=now, period_id=period.id,
+                                 field="review", old_value=STATE_LABELS[ReviewState.SUBMITTED],
+                                 new_value=f"{verdict} ({period.label})" + (f": {comment.strip()}" if comment.strip() else "")))
+    session.commit()
+
+
+def _period_report(session, period, task, unit) -> PeriodReport | None:
+    return session.exec(select(PeriodReport).where(
+        PeriodReport.period_id == period.id, PeriodReport.task_id == task.id, PeriodReport.unit_id == unit.id)).first()
+
+
+def close_period(session: Session, *, period: Period, user: User, today: date) -> None:
+    """Freeze the period: every lead's status and every row's status as they stood."""
+    lock_for_write(session)
+    if not period.is_open:
+        session.rollback()
+        raise PeriodError(f"Kỳ «{period.label}» đã đóng.")
+    standing = period_standing(session, period=period, today=today)
+    copies = {(c.task_id, c.unit_id): c for c in session.exec(select(PeriodReport).where(PeriodReport.period_id == period.id))}
+    for (task_id, unit_id), lead in standing.leads.items():
+        copy = copies.get((task_id, unit_id))
+        if copy is None:
+            copy = PeriodReport(period_id=period.id, task_id=task_id, unit_id=unit_id, state=ReviewState.MISSING)
+        copy.frozen_status = lead.code
+        copy.frozen_due_on = lead.due_on
+        session.add(copy)
+    for row in standing.rows:
+        session.add(PeriodTaskStatus(period_id=period.id, task_id=row.task.id, status=row.status.code.value,
+                                     due_on=row.status.due_on, leads=row.leads, reported=row.reported))
+    period.closed_at, period.closed_by_id = clock.now(), user.id
+    session.add(period)
+    session.commit()
+
+
+@dataclass
+class LeadStanding:
+    code: str  # a Derived value, or NOT_REPORTED
+    due_on: date | None
+
+
+@dataclass
+class RowStanding:
+    task: Task
+    status: StatusView
+    leads: int
+    reported: int
+
+
+@dataclass
+class Standing:
+    """Where every row and every lead stood in a period."""
+
+    rows: list[RowStanding] = field(default_factory=list)
+    leads: dict[tuple[int, int], LeadStanding] = field(default_factory=dict)
+
+    def row_counts(self) -> Counter:
+        return Counter(row.status.code.value for row in self.rows)
+
+    def lead_counts(self) -> Counter:
+        return Counter(lead.code for lead in self.leads.values())
+
+
+def period_standing(session: Session, *, period: Period, today: date) -> Standing:
+    """Live while the period is open: only accepted reports count as reported."""
+    as_of = judged_on(period, today)
+    tasks = session.exec(select(Task).where(Task.plan_id == period.plan_id).order_by(Task.position)).all()
+    leads = defaultdict(list)
+    for task_id, unit_id in session.exec(
+        select(Assignment.task_id, Assignment.unit_id).join(Task).where(
+            Task.plan_id == period.plan_id, Assignment.role == Role.LEAD).order_by(Assignment.id)
+    ):
+        leads[task_id].append(unit_id)
+    accepted = {
+        (c.task_id, c.unit_id): c
+        for c in session.exec(select(PeriodReport).where(
+            PeriodReport.period_id == period.id, PeriodReport.state == ReviewState.ACCEPTED))
+    }
+    approved = approved_extensions(session, [t.id for t in tasks])
+    standing = Standing()
+    for task in tasks:
+        statuses = []
+        for unit_id in leads[task.id]:
+            copy = accepted.get((task.id, unit_id))
+            status = unit_status(task, copy, as_of, extended_to(task, unit_id, approved, as_of))
+            statuses.append(status)
+            standing.leads[(task.id, unit_id)] = LeadStanding(status.code.value if copy else NOT_REPORTED, status.due_on)
+        standing.rows.append(RowStanding(task, row_status(task, statuses, as_of), len(leads[task.id]),
+                                         sum(1 for unit_id in leads[task.id] if (task.id, unit_id) in accepted)))
+    return standing
+
+
+def frozen_standing(session: Session, *, period: Period) -> Standing:
+    """A closed period exactly as it stood when it was closed."""
+    standing = Standing()
+    tasks = {t.id: t for t in session.exec(select(Task).where(Task.plan_id == period.plan_id))}
+    for row in session.exec(select(PeriodTaskStatus).where(PeriodTaskStatus.period_id == period.id)):
+        task = tasks[row.task_id]
+        days = (row.due_on - period.ends_on).days if row.due_on else None
+        standing.rows.append(RowStanding(task, StatusView(Derived(row.status), row.due_on, days, False),
+                                         row.leads, row.reported))
+    standing.rows.sort(key=lambda r: r.task.position)
+    for copy in session.exec(select(PeriodReport).where(PeriodReport.period_id == period.id)):
+        standing.leads[(copy.task_id, copy.unit_id)] = LeadStanding(copy.frozen_status, copy.frozen_due_on)
+    return standing
+
+
+def standing_of(session: Session, *, period: Period, today: date) -> Standing:
+    return period_standing(session, period=period, today=today) if period.is_open else frozen_standing(session, period=period)
+
+
+@dataclass
+class UnitProgress:
+    """A unit's figures for a period, for the reviewer's desk."""
+
+    unit: Unit
+    leads: int = 0
+    supports: int = 0
+    submitted: int = 0  # reports sent this period, whatever their review
+    accepted: int = 0
+    returned: int = 0
+    waiting_review: int = 0
+    overdue: int = 0
+
+    @property
+    def silent(self) -> int:
+        """Lead rows with nothing sent this period."""
+        return self.leads - self.submitted
+
+
+def unit_progress(session: Session, *, plan: Plan, period: Period | None, today: date) -> list[UnitProgress]:
+    units = {u.id: u for u in session.exec(select(Unit).where(Unit.active).order_by(Unit.id))}
+    progress = {unit_id: UnitProgress(unit) for unit_id, unit in units.items()}
+    tasks = {t.id: t for t in session.exec(select(Task).where(Task.plan_id == plan.id))}
+    lead_pairs = []
+    for task_id, unit_id, role in session.exec(
+        select(Assignment.task_id, Assignment.unit_id, Assignment.role).where(Assignment.task_id.in_(list(tasks)))
+    ):
+        if unit_id not in progress:
+            continue
+        if role == Role.LEAD:
+            progress[unit_id].leads += 1
+            lead_pairs.append((task_id, unit_id))
+        else:
+            progress[unit_id].supports += 1
+    live = {(r.task_id, r.unit_id): r for r in session.exec(
+        select(Report.task_id, Report.unit_id, Report.status, Report.completed_on).where(Report.task_id.in_(list(tasks))))}
+    approved = approved_extensions(session, list(tasks))
+    for task_id, unit_id in lead_pairs:
+        task = tasks[task_id]
+        if unit_status(task, live.get((task_id, unit_id)), today, extended_to(task, unit_id, approved, today)).overdue:
+            progress[unit_id].overdue += 1
+    if period is not None:
+        for unit_id, state in session.exec(
+            select(PeriodReport.unit_id, PeriodReport.state).where(PeriodReport.period_id == period.id)
+        ):
+            if unit_id not in progress or state == ReviewState.MISSING:
+                continue
+            item = progress[unit_id]
+            item.submitted += 1
+            item.accepted += state == ReviewState.ACCEPTED
+            item.returned += state == ReviewState.RETURNED
+            item.waiting_review += state == ReviewState.SUBMITTED
+    return [p for p in progress.values() if p.leads or p.supports]

@@ -1,0 +1,135 @@
+"""What a unit should be reminded of, on its home page and in a daily e-mail digest:
+rows due within 7 days, overdue, returned by the reviewer, or not yet sent for the open
+period. At most one digest a unit a day, so a daily cron job is safe to run again."""
+
+import smtplib
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from email.message import EmailMessage
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from ..models import Plan, ReminderLog, ReviewState, Unit, User, UserRole
+from . import clock
+from .periods import open_period_of
+from .rows import Filters, ReportRow, unit_rows
+
+SOON = timedelta(days=7)
+
+
+@dataclass
+class Reminders:
+    period_label: str | None = None
+    deadline: date | None = None
+    due_soon: list[ReportRow] = field(default_factory=list)
+    overdue: list[ReportRow] = field(default_factory=list)
+    returned: list[ReportRow] = field(default_factory=list)
+    not_sent: list[ReportRow] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.due_soon or self.overdue or self.returned or self.not_sent)
+
+
+def reminders_for(session: Session, *, plan: Plan, unit: Unit, today: date) -> Reminders:
+    period = open_period_of(session, plan)
+    rows = unit_rows(session, plan=plan, unit=unit, today=today, filters=Filters(role="lead"), period=period)
+    found = Reminders(period.label if period else None, period.deadline if period else None)
+    for row in rows:
+        due = row.status.due_on
+        if row.status.overdue:
+            found.overdue.append(row)
+        elif due and today <= due <= today + SOON and not row.status.code.value.startswith("done"):
+            found.due_soon.append(row)
+        if period is not None:
+            if row.copy is not None and row.copy.state == ReviewState.RETURNED:
+                found.returned.append(row)
+            elif row.copy is None:
+                found.not_sent.append(row)
+    return found
+
+
+def digest(unit: Unit, plan: Plan, reminders: Reminders) -> tuple[str, str]:
+    """The e-mail's subject and plain-text body, in Vietnamese."""
+    lines = [f"Kính gửi {unit.name},", "", f"Tình hình thực hiện Kế hoạch số {plan.number} của đơn vị cần lưu ý:", ""]
+
+    def section(title: str, rows: list[ReportRow], detail) -> None:
+        if rows:
+            lines.append(f"{title} ({len(rows)}):")
+            lines.extend(f"  - {row.task.ref}: {detail(row)}" for row in rows)
+            lines.append("")
+
+    def due(row: ReportRow) -> str:
+        return f"hạn {row.status.due_on.strftime('%d/%m/%Y')}" if row.status.due_on else "chưa có hạn"
+
+    section("Quá hạn", reminders.overdue, lambda r: f"{due(r)}, quá hạn {-r.status.days_left} ngày")
+    section("Đến hạn trong 7 ngày", reminders.due_soon, due)
+    section("Bị trả lại, cần sửa và gửi lại", reminders.returned, lambda r: r.copy.review_comment or "")
+    if reminders.period_label:
+        deadline = reminders.deadline.strftime("%d/%m/%Y") if reminders.deadline else ""
+        section(f"Chưa gửi báo cáo kỳ {reminders.period_label} (hạn gửi {deadline})", reminders.not_sent, due)
+    lines.append("Cập nhật tại trang «Việc của đơn vị» của hệ thống theo dõi kế hoạch.")
+    subject = f"[Kế hoạch {plan.number}] {unit.short_name or unit.name}: việc cần lưu ý"
+    return subject, "\n".join(lines)
+
+
+@dataclass
+class SmtpSettings:
+    host: str
+    port: int = 25
+    username: str = ""
+    password: str = ""
+    starttls: bool = False
+    sender: str = "theo-doi-ke-hoach@localhost"
+
+
+@dataclass
+class Outcome:
+    unit: Unit
+    sent: bool
+    reason: str
+
+
+def send_reminders(session: Session, *, plan: Plan, today: date, smtp: SmtpSettings) -> list[Outcome]:
+    """E-mail each unit with something to be reminded of its digest, once a day."""
+    outcomes = []
+    recipients_of: dict[int, list[str]] = {}
+    for unit_id, email in session.exec(
+        select(User.unit_id, User.email).where(User.role == UserRole.UNIT, User.active, User.email != "")
+    ):
+        recipients_of.setdefault(unit_id, []).append(email)
+    for unit in session.exec(select(Unit).where(Unit.active).order_by(Unit.id)):
+        reminders = reminders_for(session, plan=plan, unit=unit, today=today)
+        if not reminders:
+            continue
+        recipients = recipients_of.get(unit.id)
+        if not recipients:
+            outcomes.append(Outcome(unit, False, "không có tài khoản nào của đơn vị có địa chỉ e-mail"))
+            continue
+        # Claim today's digest first: a second run, or another server, finds it taken.
+        session.add(ReminderLog(unit_id=unit.id, sent_on=today, sent_at=clock.now(), recipients=", ".join(recipients)))
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            outcomes.append(Outcome(unit, False, "đã gửi hôm nay"))
+            continue
+        subject, body = digest(unit, plan, reminders)
+        message = EmailMessage()
+        message["Subject"], message["From"], message["To"] = subject, smtp.sender, ", ".join(recipients)
+        message.set_content(body)
+        try:
+            with smtplib.SMTP(smtp.host, smtp.port, timeout=30) as server:
+                if smtp.starttls:
+                    server.starttls()
+                if smtp.username:
+                    server.login(smtp.username, smtp.password)
+                server.send_message(message)
+        except (OSError, smtplib.SMTPException) as exc:
+            # Not sent: release the day's claim so that the next run tries again.
+            session.delete(session.get(ReminderLog, (unit.id, today)))
+            session.commit()
+            outcomes.append(Outcome(unit, False, f"lỗi gửi thư: {exc}"))
+            continue
+        outcomes.append(Outcome(unit, True, ", ".join(recipients)))
+    return outcomes
