@@ -103,7 +103,7 @@ def run_client(args) -> dict:
                  "proposals": "", "contribution_note": ""},
                 headers={"HX-Request": "true", "X-CSRFToken": token},
             )
-            ok = status == 200 and f"Lần lưu {n}".encode() in body and b"<form" not in body
+            ok = status == 200 and f"Lần lưu {n}".encode() in body and b"report-form" not in body
             version += 1
         latencies.append(time.perf_counter() - start)
         errors += not ok

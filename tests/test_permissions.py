@@ -112,3 +112,74 @@ def test_a_unit_sees_only_its_own_rows(login):
     for ref in ("A.I.1", "A.I.5", "A.I.13"):
         assert f'id="report-{ref}-cat"' in page
     assert page.count('class="report-row') == 3
+
+
+@pytest.fixture
+def review_loop(session):
+    """An open quarter with B.8.1 submitted by its lead (stttt) and an extension asked for."""
+    from datetime import date
+
+    from webapp.models import PeriodKind, Plan, Task, Unit, User
+    from webapp.services.deadlines import request_extension
+    from webapp.services.periods import open_period, submit
+
+    user = {u.username: u for u in session.exec(select(User))}
+    plan = session.exec(select(Plan)).one()
+    period = open_period(session, plan=plan, kind=PeriodKind.QUARTER, label="Quý IV/2022",
+                         starts_on=date(2022, 10, 1), ends_on=date(2022, 12, 31), deadline=date(2023, 1, 5),
+                         user=user["snv-ra-soat"])
+    task = session.exec(select(Task).where(Task.ref == "B.8.1")).one()
+    stttt = session.exec(select(Unit).where(Unit.code == "stttt")).one()
+    copy = submit(session, period=period, task=task, unit=stttt, user=user["stttt"])
+    extension = request_extension(session, task=task, unit=stttt, user=user["stttt"], new_due_on=date(2023, 6, 30),
+                                  reason="Chờ hướng dẫn của Bộ", today=date(2022, 11, 1))
+    return {"period": period.id, "copy": copy.id, "extension": extension.id}
+
+
+PERIOD_FORM = {"kind": "quarter", "label": "Quý I/2023", "starts_on": "01/01/2023", "ends_on": "31/03/2023",
+               "deadline": "05/04/2023"}
+
+# Columns as in MATRIX: lead (stttt), support (snv), outsider (cat), reviewer, leader, admin.
+REVIEW_MATRIX = [
+    ("GET", "/review", None, (403, 403, 403, 200, 200, 200)),
+    ("GET", "/review/periods", None, (403, 403, 403, 200, 200, 200)),
+    ("GET", "/review/units/stttt", None, (403, 403, 403, 200, 200, 200)),
+    ("GET", "/review/periods/{period}", None, (403, 403, 403, 200, 200, 200)),
+    ("POST", "/tasks/B.8.1/units/stttt/submit", {}, (303, 403, 404, 403, 403, 403)),
+    ("POST", "/tasks/B.8.1/units/snv/submit", {}, (403, 403, 404, 403, 403, 403)),
+    ("POST", "/tasks/B.8.1/units/stttt/extension", {"new_due_on": "31/07/2023", "reason": "Lý do"},
+     (200, 403, 404, 403, 403, 403)),  # the lead is told an extension is already waiting
+    ("POST", "/my/submit", {}, (303, 303, 303, 403, 403, 403)),
+    ("POST", "/review/reports/{copy}/return", {"comment": "Bổ sung"}, (403, 403, 403, 303, 403, 403)),
+    ("POST", "/review/extensions/{extension}/approve", {"comment": ""}, (403, 403, 403, 303, 403, 403)),
+    ("POST", "/tasks/A.I.4/due", {"due_on": "31/12/2023"}, (403, 403, 404, 303, 403, 403)),
+    ("POST", "/review/periods/{period}/close", {}, (403, 403, 403, 303, 403, 303)),
+    ("POST", "/review/periods", PERIOD_FORM, (403, 403, 403, 303, 403, 303)),
+]
+
+
+@pytest.mark.parametrize("who", list(ROLES))
+def test_permission_matrix_of_periods_and_review(login, session, review_loop, who):
+    client = login(ROLES[who])
+    column = list(ROLES).index(who)
+    for method, url, form, expected in REVIEW_MATRIX:
+        url = url.format(**review_loop)
+        want = expected[column]
+        before = review_snapshot(session)
+        response = client.get(url) if method == "GET" else client.post(url, form)
+        assert response.status_code == want, f"{who} {method} {url}: {response.status_code}, expected {want}"
+        if method == "POST" and want in (403, 404):
+            assert review_snapshot(session) == before, f"{who} {method} {url} changed the database"
+
+
+def review_snapshot(session):
+    from webapp.models import Extension, Period, PeriodReport, Task
+
+    session.rollback()
+    return (
+        snapshot(session),
+        [(p.id, p.closed_at) for p in session.exec(select(Period))],
+        [(c.id, c.state, c.review_comment) for c in session.exec(select(PeriodReport))],
+        [(e.id, e.state) for e in session.exec(select(Extension))],
+        [(t.id, t.set_due_on) for t in session.exec(select(Task))],
+    )

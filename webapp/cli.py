@@ -114,7 +114,7 @@ def register(app: Flask) -> None:
             outcomes = send_reminders(session, plan=_plan(session, plan_code), today=clock.today(), smtp=smtp)
         for outcome in outcomes:
             mark = "đã gửi" if outcome.sent else "không gửi"
-            click.echo(f"{outcome.unit.code}: {mark} ({outcome.reason})")
+            click.echo(f"{outcome.unit_code}: {mark} ({outcome.reason})")
         click.echo(f"Đã gửi {sum(o.sent for o in outcomes)} thư nhắc việc.")
 
     @app.cli.command("seed-demo")

@@ -116,9 +116,16 @@ def test_an_expired_session_goes_to_the_login_page_not_into_the_row(page, live_s
     expect(page.locator("tr form")).to_have_count(0)
 
 
-def test_no_page_scrolls_sideways_on_a_phone(page, live_server, viewport):
-    log_in(page, live_server, "stttt")
-    for path in ("/my", "/tasks/A.I.3"):
+import pytest
+
+
+@pytest.mark.parametrize(("user", "paths"), [
+    ("stttt", ("/my", "/tasks/A.I.3", "/tasks/B.8.1/units/stttt/extension")),
+    ("snv-ra-soat", ("/tasks", "/review", "/review/periods", "/review/units/stttt", "/tasks/A.I.4")),
+])
+def test_no_page_scrolls_sideways_on_a_phone(page, live_server, viewport, user, paths):
+    log_in(page, live_server, user)
+    for path in paths:
         page.goto(live_server + path)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= viewport["width"], f"{path} is {width}px wide"

@@ -172,7 +172,7 @@ def periods():
                                      starts_on=form.starts_on.date, ends_on=form.ends_on.date,
                                      deadline=form.deadline.date, user=current_user)
             except PeriodError as exc:
-                form.label.errors = [*form.label.errors, str(exc)]
+                flash(str(exc), "error")
             else:
                 flash(f"Đã mở kỳ báo cáo «{period.label}».", "info")
                 return redirect(url_for("review.periods"), code=303)

@@ -5,7 +5,8 @@ period. At most one digest a unit a day, so a daily cron job is safe to run agai
 import smtplib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from email.message import EmailMessage
+from email.header import Header
+from email.mime.text import MIMEText
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -85,7 +86,7 @@ class SmtpSettings:
 
 @dataclass
 class Outcome:
-    unit: Unit
+    unit_code: str
     sent: bool
     reason: str
 
@@ -98,13 +99,13 @@ def send_reminders(session: Session, *, plan: Plan, today: date, smtp: SmtpSetti
         select(User.unit_id, User.email).where(User.role == UserRole.UNIT, User.active, User.email != "")
     ):
         recipients_of.setdefault(unit_id, []).append(email)
-    for unit in session.exec(select(Unit).where(Unit.active).order_by(Unit.id)):
+    for unit in session.exec(select(Unit).where(Unit.active).order_by(Unit.id)).all():
         reminders = reminders_for(session, plan=plan, unit=unit, today=today)
         if not reminders:
             continue
         recipients = recipients_of.get(unit.id)
         if not recipients:
-            outcomes.append(Outcome(unit, False, "không có tài khoản nào của đơn vị có địa chỉ e-mail"))
+            outcomes.append(Outcome(unit.code, False, "không có tài khoản nào của đơn vị có địa chỉ e-mail"))
             continue
         # Claim today's digest first: a second run, or another server, finds it taken.
         session.add(ReminderLog(unit_id=unit.id, sent_on=today, sent_at=clock.now(), recipients=", ".join(recipients)))
@@ -112,12 +113,14 @@ def send_reminders(session: Session, *, plan: Plan, today: date, smtp: SmtpSetti
             session.commit()
         except IntegrityError:
             session.rollback()
-            outcomes.append(Outcome(unit, False, "đã gửi hôm nay"))
+            outcomes.append(Outcome(unit.code, False, "đã gửi hôm nay"))
             continue
         subject, body = digest(unit, plan, reminders)
-        message = EmailMessage()
-        message["Subject"], message["From"], message["To"] = subject, smtp.sender, ", ".join(recipients)
-        message.set_content(body)
+        message = MIMEText(body, "plain", "utf-8")
+        # Header() keeps the spaces of a long Vietnamese subject across encoded words,
+        # which the newer header folding drops ("việc cần" came out as "việccần").
+        message["Subject"] = Header(subject, "utf-8")
+        message["From"], message["To"] = smtp.sender, ", ".join(recipients)
         try:
             with smtplib.SMTP(smtp.host, smtp.port, timeout=30) as server:
                 if smtp.starttls:
@@ -129,7 +132,7 @@ def send_reminders(session: Session, *, plan: Plan, today: date, smtp: SmtpSetti
             # Not sent: release the day's claim so that the next run tries again.
             session.delete(session.get(ReminderLog, (unit.id, today)))
             session.commit()
-            outcomes.append(Outcome(unit, False, f"lỗi gửi thư: {exc}"))
+            outcomes.append(Outcome(unit.code, False, f"lỗi gửi thư: {exc}"))
             continue
-        outcomes.append(Outcome(unit, True, ", ".join(recipients)))
+        outcomes.append(Outcome(unit.code, True, ", ".join(recipients)))
     return outcomes

@@ -1,0 +1,77 @@
+"""The review loop in a real browser: the reviewer opens a quarter, a unit submits, the
+reviewer returns it with a comment, the unit corrects and resubmits, the reviewer accepts."""
+
+import re
+
+from playwright.sync_api import expect
+
+from .conftest import log_in, settled
+
+ROW = "#report-B\\.8\\.1-stttt"
+
+
+def test_submit_return_resubmit_accept(browser, live_server, viewport):
+    reviewer = browser.new_context(viewport=viewport, locale="vi-VN").new_page()
+    unit = browser.new_context(viewport=viewport, locale="vi-VN").new_page()
+    size = "phone" if viewport["width"] < 500 else "desktop"
+
+    log_in(reviewer, live_server, "snv-ra-soat")
+    reviewer.goto(f"{live_server}/review/periods")
+    reviewer.get_by_label("Tên kỳ").fill("Quý IV/2026")
+    reviewer.get_by_label("Từ ngày").fill("01/10/2026")
+    reviewer.get_by_label("Đến ngày").fill("31/12/2026")
+    reviewer.get_by_label("Hạn gửi báo cáo").fill("05/01/2027")
+    reviewer.get_by_role("button", name="Mở kỳ").click()
+    expect(reviewer.locator("#flash")).to_contain_text("Đã mở kỳ báo cáo «Quý IV/2026»")
+    reviewer.screenshot(path=str(_path("periods", size)))
+
+    log_in(unit, live_server, "stttt")
+    expect(unit.locator(".reminders")).to_contain_text("Quý IV/2026")
+    row = unit.locator(ROW)
+    row.get_by_role("link", name="Cập nhật").click()
+    settled(unit)
+    row.get_by_label("Tình trạng").select_option("in_progress")
+    row.get_by_label("Tỷ lệ hoàn thành (%)").fill("60")
+    row.get_by_role("button", name="Lưu").click()
+    settled(unit)
+    row.get_by_role("button", name="Gửi báo cáo").click()
+    expect(row).to_contain_text("Đã gửi, chờ duyệt")
+
+    reviewer.goto(f"{live_server}/review")
+    queued = reviewer.locator("tr.queue-row", has_text="B.8.1")
+    expect(queued).to_be_visible()
+    reviewer.screenshot(path=str(_path("desk", size)))
+    queued.get_by_label("Nhận xét khi trả lại").fill("Bổ sung số huyện đã hướng dẫn")
+    queued.get_by_role("button", name="Trả lại").click()
+    expect(reviewer.locator("tr.queue-row", has_text="B.8.1")).to_contain_text("Bị trả lại")
+
+    unit.reload()
+    row = unit.locator(ROW)
+    expect(row).to_contain_text("Bổ sung số huyện đã hướng dẫn")
+    row.get_by_role("link", name="Cập nhật").click()
+    settled(unit)
+    row.get_by_label("Kết quả thực hiện").fill("Đã hướng dẫn 8/8 huyện, thành phố")
+    row.get_by_role("button", name="Lưu").click()
+    settled(unit)
+    row.get_by_role("button", name="Gửi lại").click()
+    expect(row).to_contain_text("Đã gửi, chờ duyệt")
+    unit.screenshot(path=str(_path("unit-resubmitted", size)), full_page=False)
+
+    reviewer.goto(f"{live_server}/review")
+    queued = reviewer.locator("tr.queue-row", has_text="B.8.1")
+    expect(queued).to_contain_text("Đã hướng dẫn 8/8 huyện")
+    queued.get_by_role("button", name="Chấp nhận").click()
+    expect(reviewer.locator("tr.queue-row", has_text="B.8.1")).to_contain_text("Đã chấp nhận")
+
+    unit.reload()
+    expect(unit.locator(ROW)).to_contain_text("Đã chấp nhận")
+    expect(unit.locator(ROW).get_by_role("button", name=re.compile("Gửi"))).to_have_count(0)
+    reviewer.context.close()
+    unit.context.close()
+
+
+def _path(name: str, size: str):
+    from .conftest import SCREENSHOTS
+
+    SCREENSHOTS.mkdir(exist_ok=True)
+    return SCREENSHOTS / f"{name}-{size}.png"

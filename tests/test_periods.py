@@ -1,0 +1,282 @@
+"""Reporting periods and the review loop, played as the users would: Sở Nội vụ opens a
+quarter, units submit, one report is returned and sent again, an extension is approved,
+the period is closed and its figures stay as they stood."""
+
+from datetime import date
+
+import pytest
+from sqlmodel import select
+
+from webapp.models import Period, PeriodReport, ReportChange, ReviewState, Task
+from webapp.services import clock
+
+from .factories import open_period, save_report
+
+REVIEWER = "snv-ra-soat"
+
+
+@pytest.fixture
+def today(monkeypatch):
+    """Set the day the app lives on (Vietnam's calendar)."""
+
+    def set_day(day: date) -> None:
+        monkeypatch.setattr(clock, "today", lambda: day)
+
+    set_day(date(2022, 9, 20))
+    return set_day
+
+
+@pytest.fixture
+def quarter(login, today):
+    reviewer = login(REVIEWER)
+    response = open_period(reviewer, "Quý III/2022", "01/07/2022", "30/09/2022", "05/10/2022")
+    assert response.status_code == 303
+    return reviewer
+
+
+def copy_of(session, ref: str, unit_code: str) -> PeriodReport | None:
+    session.rollback()
+    from webapp.models import Unit
+
+    return session.exec(
+        select(PeriodReport).join(Task, PeriodReport.task_id == Task.id).join(Unit, PeriodReport.unit_id == Unit.id)
+        .where(Task.ref == ref, Unit.code == unit_code)
+    ).first()
+
+
+def submit(client, ref: str, unit: str):
+    return client.post(f"/tasks/{ref}/units/{unit}/submit", {"view": "unit"}, htmx=True)
+
+
+def test_the_reviewer_opens_a_period_and_only_one_at_a_time(quarter, session):
+    page = quarter.get("/review/periods").get_data(as_text=True)
+    assert "Quý III/2022" in page and "Đang mở" in page
+    again = open_period(quarter, "Quý IV/2022", "01/10/2022", "31/12/2022", "05/01/2023")
+    assert "Đang có một kỳ báo cáo mở" in again.get_data(as_text=True)
+    assert len(session.exec(select(Period)).all()) == 1
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"ends_on": "01/06/2022"}, "Ngày kết thúc kỳ phải sau ngày bắt đầu."),
+        ({"deadline": "31/13/2022"}, "Ngày không đúng dạng dd/mm/yyyy"),
+        ({"label": ""}, "Hãy đặt tên kỳ"),
+    ],
+)
+def test_a_period_with_bad_dates_is_refused_in_vietnamese(login, today, fields, message):
+    reviewer = login(REVIEWER)
+    form = {"label": "Quý III/2022", "starts_on": "01/07/2022", "ends_on": "30/09/2022", "deadline": "05/10/2022",
+            **fields}
+    response = open_period(reviewer, **form)
+    assert message in response.get_data(as_text=True)
+
+
+def test_a_new_period_starts_from_each_units_last_values(login, quarter, session):
+    stttt = login("stttt")
+    save_report(stttt, "B.8.1", "stttt", 0, status="in_progress", percent="60", result="Đã hướng dẫn 5 huyện")
+    page = stttt.get("/my").get_data(as_text=True)
+    assert "Đã hướng dẫn 5 huyện" in page  # nothing to retype
+    assert submit(stttt, "B.8.1", "stttt").status_code == 200
+    copy = copy_of(session, "B.8.1", "stttt")
+    assert (copy.state, copy.percent, copy.result) == (ReviewState.SUBMITTED, 60, "Đã hướng dẫn 5 huyện")
+
+
+def test_submit_return_resubmit_accept(login, quarter, session):
+    stttt = login("stttt")
+    save_report(stttt, "B.8.1", "stttt", 0, status="in_progress", percent="60", result="Đã hướng dẫn 5 huyện")
+    submit(stttt, "B.8.1", "stttt")
+    copy = copy_of(session, "B.8.1", "stttt")
+    assert f'id="copy-{copy.id}"' in quarter.get("/review").get_data(as_text=True)
+
+    refused = quarter.post(f"/review/reports/{copy.id}/return", {"comment": ""}, htmx=True)
+    assert "Hãy ghi nhận xét khi trả lại báo cáo" in refused.get_data(as_text=True)
+    returned = quarter.post(f"/review/reports/{copy.id}/return", {"comment": "Thiếu số liệu từng huyện"}, htmx=True)
+    assert "Bị trả lại" in returned.get_data(as_text=True)
+
+    row = stttt.get("/my").get_data(as_text=True)
+    assert "Thiếu số liệu từng huyện" in row and "Gửi lại" in row
+    save_report(stttt, "B.8.1", "stttt", 1, status="in_progress", percent="70",
+                result="Đã hướng dẫn 8 huyện: Đông Hưng 3 xã, Vũ Thư 4 xã…")
+    submit(stttt, "B.8.1", "stttt")
+    assert copy_of(session, "B.8.1", "stttt").state == ReviewState.SUBMITTED
+
+    accepted = quarter.post(f"/review/reports/{copy.id}/accept", {"comment": ""}, htmx=True)
+    assert "Đã chấp nhận" in accepted.get_data(as_text=True)
+    copy = copy_of(session, "B.8.1", "stttt")
+    assert (copy.state, copy.percent) == (ReviewState.ACCEPTED, 70)
+    steps = [(c.field, c.new_value) for c in session.exec(
+        select(ReportChange).where(ReportChange.period_id == copy.period_id).order_by(ReportChange.id))]
+    assert [f for f, _ in steps] == ["submission", "review", "submission", "review"]
+    assert steps[1][1] == "Trả lại (Quý III/2022): Thiếu số liệu từng huyện"
+    history = login("lanh-dao").get("/tasks/B.8.1").get_data(as_text=True)
+    assert "Gửi báo cáo kỳ Quý III/2022" in history and "Chấp nhận (Quý III/2022)" in history
+
+
+def test_accept_or_return_a_selection(login, quarter, session):
+    for unit, ref in (("stttt", "B.8.1"), ("stc", "B.5.1"), ("skhdt", "B.4.1")):
+        client = login(unit)
+        save_report(client, ref, unit, 0, status="in_progress", percent="50")
+        submit(client, ref, unit)
+    ids = [copy_of(session, ref, unit).id for unit, ref in (("stttt", "B.8.1"), ("stc", "B.5.1"))]
+    response = quarter.client.post("/review/reports", data={"copy": [str(i) for i in ids], "action": "accept",
+                                                             "comment": "", "csrf_token": quarter.token})
+    assert response.status_code == 303
+    assert copy_of(session, "B.8.1", "stttt").state == ReviewState.ACCEPTED
+    assert copy_of(session, "B.5.1", "stc").state == ReviewState.ACCEPTED
+    assert copy_of(session, "B.4.1", "skhdt").state == ReviewState.SUBMITTED
+
+
+def test_not_submitted_and_returned_reports_count_as_not_reported(login, quarter, session):
+    stttt, stc = login("stttt"), login("stc")
+    save_report(stttt, "B.8.1", "stttt", 0, status="done", percent="100", result="Xong")
+    submit(stttt, "B.8.1", "stttt")
+    save_report(stc, "B.5.1", "stc", 0, status="in_progress", percent="40")
+    submit(stc, "B.5.1", "stc")
+    quarter.post(f"/review/reports/{copy_of(session, 'B.5.1', 'stc').id}/return", {"comment": "Bổ sung văn bản"})
+    quarter.post(f"/review/reports/{copy_of(session, 'B.8.1', 'stttt').id}/accept", {"comment": ""})
+    session.rollback()
+    period = session.exec(select(Period)).one()
+    page = quarter.get(f"/review/periods/{period.id}").get_data(as_text=True)
+    # B.8.1 accepted: done on time; B.5.1 returned, everything else never sent: not reported.
+    assert "1/1" in page  # B.8.1's one lead accepted
+    from webapp.services.periods import NOT_REPORTED, period_standing
+
+    standing = period_standing(session, period=period, today=date(2022, 9, 20))
+    ids = {t.ref: t.id for t in session.exec(select(Task))}
+    from webapp.models import Unit
+
+    unit_id = {u.code: u.id for u in session.exec(select(Unit))}
+    assert standing.leads[(ids["B.8.1"], unit_id["stttt"])].code == "done_on_time"
+    assert standing.leads[(ids["B.5.1"], unit_id["stc"])].code == NOT_REPORTED
+    assert standing.leads[(ids["B.4.1"], unit_id["skhdt"])].code == NOT_REPORTED
+
+
+def test_a_closed_period_is_frozen(login, quarter, session, today):
+    stttt = login("stttt")
+    save_report(stttt, "B.8.1", "stttt", 0, status="in_progress", percent="60")
+    submit(stttt, "B.8.1", "stttt")
+    quarter.post(f"/review/reports/{copy_of(session, 'B.8.1', 'stttt').id}/accept", {"comment": ""})
+    period = session.exec(select(Period)).one()
+    before = quarter.get(f"/review/periods/{period.id}").get_data(as_text=True)
+    assert quarter.post(f"/review/periods/{period.id}/close", {}).status_code == 303
+    frozen = quarter.get(f"/review/periods/{period.id}").get_data(as_text=True)
+    assert "đã đóng" in frozen
+
+    # Later: the unit finishes the row, time passes, a new quarter opens.
+    today(date(2022, 11, 15))
+    save_report(stttt, "B.8.1", "stttt", 1, status="done", percent="100", result="Hoàn thành")
+    open_period(quarter, "Quý IV/2022", "01/10/2022", "31/12/2022", "05/01/2023")
+    again = quarter.get(f"/review/periods/{period.id}").get_data(as_text=True)
+    assert _figures(again) == _figures(frozen) == _figures(before)
+    assert submit(stttt, "B.8.1", "stttt").status_code == 200  # goes to the open quarter
+    session.rollback()
+    third_quarter = session.exec(select(PeriodReport).where(PeriodReport.period_id == period.id)
+                                 .where(PeriodReport.state == ReviewState.ACCEPTED)).one()
+    assert (third_quarter.percent, third_quarter.frozen_status) == (60, "in_progress")
+
+
+def _figures(page: str) -> list[str]:
+    import re
+
+    return re.findall(r"<dt>([^<]+)</dt><dd>(\d+)</dd>", page)
+
+
+def test_nothing_can_be_submitted_or_reviewed_in_a_closed_period(login, quarter, session):
+    stttt = login("stttt")
+    submit(stttt, "B.8.1", "stttt")
+    copy = copy_of(session, "B.8.1", "stttt")
+    period = session.get(Period, copy.period_id)
+    quarter.post(f"/review/periods/{period.id}/close", {})
+    late = quarter.post(f"/review/reports/{copy.id}/accept", {"comment": ""}, htmx=True)
+    assert "đã đóng" in late.get_data(as_text=True)
+    assert copy_of(session, "B.8.1", "stttt").state == ReviewState.SUBMITTED
+    assert "Chưa có kỳ báo cáo nào đang mở" in submit(stttt, "B.8.1", "stttt").get_data(as_text=True)
+
+
+def test_an_approved_extension_moves_the_deadline_and_keeps_the_original_visible(login, quarter, session, today):
+    today(date(2023, 2, 1))  # B.8.1 was due 31/12/2022
+    stttt = login("stttt")
+    save_report(stttt, "B.8.1", "stttt", 0, status="in_progress", percent="60")
+    assert "quá hạn" in stttt.get("/my?q=B.8.1").get_data(as_text=True)
+
+    asked = stttt.post("/tasks/B.8.1/units/stttt/extension", {"new_due_on": "30/06/2023",
+                                                              "reason": "Chờ Bộ nâng cấp Cổng"})
+    assert asked.status_code == 303
+    assert "đề nghị gia hạn đến 30/06/2023, chờ duyệt" in stttt.get("/my?q=B.8.1").get_data(as_text=True)
+    from webapp.models import Extension
+
+    extension = session.exec(select(Extension)).one()
+    quarter.post(f"/review/extensions/{extension.id}/approve", {"comment": "Đồng ý"})
+    row = stttt.get("/my?q=B.8.1").get_data(as_text=True)
+    assert "Đang thực hiện, trong hạn" in row and "30/06/2023" in row and "hạn gốc 31/12/2022" in row
+    task = login("lanh-dao").get("/tasks/B.8.1").get_data(as_text=True)
+    assert "Đồng ý gia hạn đến 30/06/2023" in task
+
+    today(date(2023, 7, 2))
+    assert "Đang thực hiện, quá hạn" in stttt.get("/my?q=B.8.1").get_data(as_text=True)
+
+
+def test_a_refused_extension_changes_nothing(login, quarter, session, today):
+    today(date(2023, 2, 1))
+    stttt = login("stttt")
+    save_report(stttt, "B.8.1", "stttt", 0, status="in_progress", percent="60")
+    stttt.post("/tasks/B.8.1/units/stttt/extension", {"new_due_on": "30/06/2023", "reason": "Chờ Bộ"})
+    from webapp.models import Extension
+
+    extension = session.exec(select(Extension)).one()
+    no_reason = quarter.post(f"/review/extensions/{extension.id}/refuse", {"comment": ""}, follow_redirects=True)
+    assert "Hãy nêu lý do không đồng ý gia hạn." in no_reason.get_data(as_text=True)
+    quarter.post(f"/review/extensions/{extension.id}/refuse", {"comment": "Không có căn cứ"})
+    assert "Đang thực hiện, quá hạn" in stttt.get("/my?q=B.8.1").get_data(as_text=True)
+
+
+def test_an_extension_must_move_the_date_later_and_give_a_reason(login, quarter):
+    stttt = login("stttt")
+    early = stttt.post("/tasks/B.8.1/units/stttt/extension", {"new_due_on": "01/01/2022", "reason": "x"})
+    assert "Hạn mới phải sau hạn hiện tại (31/12/2022)." in early.get_data(as_text=True)
+    no_reason = stttt.post("/tasks/B.8.1/units/stttt/extension", {"new_due_on": "30/06/2023", "reason": ""})
+    assert "Hãy nêu lý do xin gia hạn." in no_reason.get_data(as_text=True)
+
+
+def test_a_yearly_row_gets_one_status_per_year(login, today):
+    today(date(2022, 11, 1))
+    stttt = login("stttt")  # B.8.3: "Năm 2021 và các năm tiếp theo"
+    save_report(stttt, "B.8.3", "stttt", 0, status="done", percent="100", result="Đã giám sát an toàn thông tin 2022")
+    assert "Hoàn thành đúng hạn" in stttt.get("/my?q=B.8.3").get_data(as_text=True)
+    today(date(2023, 3, 1))
+    row = stttt.get("/my?q=B.8.3").get_data(as_text=True)
+    assert "Chưa thực hiện" in row and "31/12/2023" in row  # the 2023 round starts anew
+
+
+def test_a_row_waiting_for_guidance_is_waiting_not_overdue_until_the_reviewer_sets_a_date(login, today):
+    today(date(2024, 1, 1))
+    stttt = login("stttt")
+    page = stttt.get("/my?status=waiting").get_data(as_text=True)
+    assert 'id="report-A.I.4-stttt"' in page
+    assert 'id="report-A.I.4-stttt"' not in stttt.get("/my?overdue=1").get_data(as_text=True)
+    reviewer = login(REVIEWER)
+    assert "Hạn theo hướng dẫn" in reviewer.get("/tasks/A.I.4").get_data(as_text=True)
+    reviewer.post("/tasks/A.I.4/due", {"due_on": "30/11/2023"})
+    assert 'id="report-A.I.4-stttt"' in stttt.get("/my?overdue=1").get_data(as_text=True)
+
+
+def test_the_desk_counts_each_unit(login, quarter, session):
+    stttt = login("stttt")
+    save_report(stttt, "B.8.1", "stttt", 0, status="in_progress", percent="50")
+    submit(stttt, "B.8.1", "stttt")
+    page = quarter.get("/review").get_data(as_text=True)
+    assert "Báo cáo chờ duyệt (1)" in page
+    assert 'href="/review/units/stttt"' in page
+    unit_page = quarter.get("/review/units/stttt").get_data(as_text=True)
+    assert 'id="report-B.8.1-stttt"' in unit_page and "Đã gửi, chờ duyệt" in unit_page
+
+
+def test_submit_all_sends_every_lead_row_once(login, quarter, session):
+    skhdt = login("skhdt")  # leads A.I.18, B.4.1, B.4.2 and, with the group, more
+    response = skhdt.post("/my/submit", {})
+    assert response.status_code == 303
+    sent = session.exec(select(PeriodReport)).all()
+    assert sent and all(c.state == ReviewState.SUBMITTED for c in sent)
+    skhdt.post("/my/submit", {})
+    assert len(session.exec(select(PeriodReport)).all()) == len(sent)
