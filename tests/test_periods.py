@@ -280,3 +280,49 @@ def test_submit_all_sends_every_lead_row_once(login, quarter, session):
     assert sent and all(c.state == ReviewState.SUBMITTED for c in sent)
     skhdt.post("/my/submit", {})
     assert len(session.exec(select(PeriodReport)).all()) == len(sent)
+
+
+def test_a_full_quarter_played_through(login, session, today):
+    """The check of the issue: Quý III/2022 opened, three units submit, one is returned and
+    resubmitted, one lead's extension is approved, the period is closed, and its figures stay
+    the same after further edits in the next period."""
+    reviewer = login(REVIEWER)
+    open_period(reviewer, "Quý III/2022", "01/07/2022", "30/09/2022", "05/10/2022")
+    today(date(2022, 9, 28))
+    plays = {"stttt": ("B.8.1", "in_progress", "60"), "stc": ("B.5.1", "done", "100"),
+             "skhdt": ("B.4.2", "in_progress", "30")}
+    clients = {}
+    for unit, (ref, status, percent) in plays.items():
+        clients[unit] = login(unit)
+        save_report(clients[unit], ref, unit, 0, status=status, percent=percent, result=f"Kết quả của {unit}")
+        assert submit(clients[unit], ref, unit).status_code == 200
+    skhdt_copy = copy_of(session, "B.4.2", "skhdt")
+    reviewer.post(f"/review/reports/{skhdt_copy.id}/return", {"comment": "Nêu rõ số huyện đã kết nối"})
+    save_report(clients["skhdt"], "B.4.2", "skhdt", 1, status="in_progress", percent="40",
+                result="Đã kết nối 3/8 huyện")
+    submit(clients["skhdt"], "B.4.2", "skhdt")
+    for unit, (ref, _, _) in plays.items():
+        reviewer.post(f"/review/reports/{copy_of(session, ref, unit).id}/accept", {"comment": ""})
+
+    # Sở Tài nguyên và Môi trường asks more time for B.6.1 (due 31/12/2022); it is approved.
+    stnmt = login("stnmt")
+    stnmt.post("/tasks/B.6.1/units/stnmt/extension", {"new_due_on": "30/06/2023", "reason": "Chờ Bộ TN&MT"})
+    from webapp.models import Extension
+
+    session.rollback()
+    extension = session.exec(select(Extension)).one()
+    reviewer.post(f"/review/extensions/{extension.id}/approve", {"comment": ""})
+
+    session.rollback()
+    period = session.exec(select(Period)).one()
+    assert reviewer.post(f"/review/periods/{period.id}/close", {}).status_code == 303
+    closed = reviewer.get(f"/review/periods/{period.id}").get_data(as_text=True)
+    figures = _figures(closed)
+    assert ("Hoàn thành đúng hạn", "1") in figures  # B.5.1
+    assert ("Đang thực hiện, trong hạn", "2") in figures  # B.8.1, B.4.2
+
+    today(date(2023, 1, 10))
+    open_period(reviewer, "Quý IV/2022", "01/10/2022", "31/12/2022", "05/01/2023")
+    save_report(clients["stttt"], "B.8.1", "stttt", 1, status="done", percent="100", result="Hoàn thành")
+    save_report(clients["skhdt"], "B.4.2", "skhdt", 2, status="blocked", difficulties="Chưa có kinh phí")
+    assert _figures(reviewer.get(f"/review/periods/{period.id}").get_data(as_text=True)) == figures

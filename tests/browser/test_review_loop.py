@@ -75,3 +75,31 @@ def _path(name: str, size: str):
 
     SCREENSHOTS.mkdir(exist_ok=True)
     return SCREENSHOTS / f"{name}-{size}.png"
+
+
+def test_accept_a_selection_in_place(browser, live_server, viewport):
+    units = {"stttt": "B.8.1", "stc": "B.5.1", "skhdt": "B.4.1"}
+    reviewer = browser.new_context(viewport=viewport, locale="vi-VN").new_page()
+    log_in(reviewer, live_server, "snv-ra-soat")
+    reviewer.goto(f"{live_server}/review/periods")
+    reviewer.get_by_label("Tên kỳ").fill("Quý IV/2026")
+    reviewer.get_by_label("Từ ngày").fill("01/10/2026")
+    reviewer.get_by_label("Đến ngày").fill("31/12/2026")
+    reviewer.get_by_label("Hạn gửi báo cáo").fill("05/01/2027")
+    reviewer.get_by_role("button", name="Mở kỳ").click()
+    for code, ref in units.items():
+        unit = browser.new_context(viewport=viewport).new_page()
+        log_in(unit, live_server, code)
+        unit.locator(f"#report-{ref.replace('.', chr(92) + '.')}-{code}").get_by_role("button", name="Gửi báo cáo").click()
+        settled(unit)
+        unit.context.close()
+    reviewer.goto(f"{live_server}/review")
+    reviewer.evaluate("window.__noReload = true")
+    for ref in ("B.8.1", "B.5.1"):
+        reviewer.locator("tr.queue-row", has_text=ref).get_by_role("checkbox").check()
+    reviewer.get_by_role("button", name="Chấp nhận các báo cáo đã chọn").click()
+    expect(reviewer.locator("tr.queue-row", has_text="B.8.1")).to_contain_text("Đã chấp nhận")
+    expect(reviewer.locator("tr.queue-row", has_text="B.5.1")).to_contain_text("Đã chấp nhận")
+    expect(reviewer.locator("tr.queue-row", has_text="B.4.1").get_by_role("button", name="Chấp nhận")).to_be_visible()
+    assert reviewer.evaluate("window.__noReload === true"), "the selection was reviewed in place"
+    reviewer.context.close()

@@ -110,10 +110,10 @@ def review_selection():
     if not ids:
         flash("Hãy chọn ít nhất một báo cáo.", "warning")
         return redirect(url_for("review.desk"), code=303)
-    return _review(_copies(ids), action == "accept", many=True)
+    return _review(_copies(ids), action == "accept")
 
 
-def _review(copies, accept: bool, many: bool = False):
+def _review(copies, accept: bool):
     form = ReviewForm()
     session = db.session()
     error = None
@@ -124,11 +124,12 @@ def _review(copies, accept: bool, many: bool = False):
             review(session, copies=copies, user=current_user, accept=accept, comment=form.comment.data or "")
         except PeriodError as exc:
             error = str(exc)
-    if wants_partial() and not many:
-        copy = copies[0]
-        session.refresh(copy)
-        return render_template("review/_queue_row.html", copy=copy, task=session.get(Task, copy.task_id),
-                               unit=session.get(Unit, copy.unit_id), error=error, can_review=True,
+    if wants_partial():
+        # The reviewed rows come back with their new state, in place (a selection: every row).
+        for copy in copies:
+            session.refresh(copy)
+        rows = [(copy, session.get(Task, copy.task_id), session.get(Unit, copy.unit_id)) for copy in copies]
+        return render_template("review/_queue_rows.html", rows=rows, error=error, can_review=True,
                                form=ReviewForm(), state_labels=STATE_LABELS)
     if error:
         flash(error, "error")
