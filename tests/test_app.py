@@ -42,6 +42,7 @@ def test_the_overview_lists_the_plan_sections(login):
 def test_home_sends_each_user_to_their_page(login):
     assert login("snv").get("/").headers["Location"] == "/my"
     assert login("snv-ra-soat").get("/").headers["Location"] == "/tasks"
+    assert login("lanh-dao").get("/").headers["Location"] == "/dashboard"
 
 
 def test_without_a_plan_the_pages_say_how_to_load_one(empty_database_url):

@@ -32,12 +32,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app)
     cli.register(app)
 
+    from .dashboard import bp as dashboard_bp
+    from .exports import bp as exports_bp
+    from .indicators import bp as indicators_bp
     from .review import bp as review_bp
     from .tasks import bp as tasks_bp
     from .units import bp as units_bp
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(review_bp)
+    app.register_blueprint(dashboard_bp)
+    app.register_blueprint(indicators_bp)
+    app.register_blueprint(exports_bp)
+    app.jinja_env.globals["zip"] = zip
     app.register_blueprint(units_bp)
     app.register_blueprint(tasks_bp)
 

@@ -182,6 +182,24 @@ class Indicator(SQLModel, table=True):
     yearly_step: Optional[float] = None  # "+20% a year up to the target"
     target_date: Optional[date] = None
     source_text: str = long_text()
+    baseline_value: Optional[float] = None  # where the province stood when the plan began, if known
+
+
+class IndicatorValue(SQLModel, table=True):
+    """A unit's actual figure for an indicator in a period, with where it comes from, and
+    its explanation (giải trình) when the reviewer asks for one."""
+
+    __table_args__ = (UniqueConstraint("indicator_id", "unit_id", "period_id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    indicator_id: int = Field(foreign_key="indicator.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    period_id: int = Field(foreign_key="period.id", index=True)
+    value: float
+    source: str = long_text()
+    explanation_request: str = long_text()
+    explanation: str = long_text()
+    updated_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    updated_at: Optional[datetime] = None
 
 
 class ReportFields(SQLModel):

@@ -23,6 +23,15 @@ def has_unit_home(user: User) -> bool:
     return user.role == UserRole.UNIT and user.unit_id is not None
 
 
+def home_page(user: User) -> str:
+    """Where each user starts: a unit its rows, a leader the dashboard, the others the plan."""
+    if has_unit_home(user):
+        return "units.home"
+    if user.role == UserRole.LEADER:
+        return "dashboard.dashboard"
+    return "tasks.overview"
+
+
 def can_see_task(user: User, roles_on_task: dict[int, Role]) -> bool:
     """roles_on_task: unit id -> its role on the row."""
     return sees_every_row(user) or (has_unit_home(user) and user.unit_id in roles_on_task)
@@ -34,6 +43,16 @@ def can_see_overview(user: User) -> bool:
 
 def can_review(user: User) -> bool:
     return user.role == UserRole.REVIEWER
+
+
+def can_see_dashboard(user: User) -> bool:
+    """The dashboard, the indicators and the official report: the province-wide figures."""
+    return sees_every_row(user)
+
+
+def can_report_indicator(user: User, concerned: bool) -> bool:
+    """A unit's focal point enters its own figures for the indicators of its rows."""
+    return has_unit_home(user) and concerned and user.active
 
 
 def can_follow_units(user: User) -> bool:

@@ -97,10 +97,11 @@ def test_search_and_filters_update_the_list_and_the_url(page, live_server):
 
 
 def test_a_reviewer_and_a_leader_see_the_whole_plan(page, live_server, shoot):
-    log_in(page, live_server, "lanh-dao")
+    log_in(page, live_server, "snv-ra-soat")
     expect(page).to_have_url(re.compile(r"/tasks$"))
     expect(page.locator("#results")).to_contain_text("58 nhiệm vụ")
     shoot("overview")
+    log_in(page, live_server, "lanh-dao")
     page.goto(f"{live_server}/tasks/A.I.5")
     expect(page.get_by_role("heading", name=re.compile("Nhiệm vụ A.I.5"))).to_be_visible()
     expect(page.get_by_role("link", name="Cập nhật")).to_have_count(0)  # read only

@@ -62,6 +62,7 @@ def _navigation():
         "nav": {
             "my_rows": permissions.has_unit_home(current_user),
             "overview": permissions.can_see_overview(current_user),
+            "dashboard": permissions.can_see_dashboard(current_user),
             "review": permissions.can_follow_units(current_user),
             "unit": unit,
         }

@@ -174,6 +174,8 @@ def close_period(session: Session, *, period: Period, user: User, today: date) -
 class LeadStanding:
     code: str  # a Derived value, or NOT_REPORTED
     due_on: date | None
+    overdue: bool = False
+    report: object = None  # what the lead said (a report or a period's copy), when it counts
 
 
 @dataclass
@@ -186,8 +188,10 @@ class RowStanding:
 
 @dataclass
 class Standing:
-    """Where every row and every lead stood in a period."""
+    """Where every row and every lead stood, on a day or in a period."""
 
+    label: str = ""
+    as_of: date | None = None
     rows: list[RowStanding] = field(default_factory=list)
     leads: dict[tuple[int, int], LeadStanding] = field(default_factory=dict)
 
@@ -198,38 +202,59 @@ class Standing:
         return Counter(lead.code for lead in self.leads.values())
 
 
-def period_standing(session: Session, *, period: Period, today: date) -> Standing:
-    """Live while the period is open: only accepted reports count as reported."""
-    as_of = judged_on(period, today)
-    tasks = session.exec(select(Task).where(Task.plan_id == period.plan_id).order_by(Task.position)).all()
+def _standing(session: Session, *, plan_id: int, as_of: date, reports: dict, missing_code: str | None) -> Standing:
+    """Every row's and lead's status judged on as_of from the reports that count.
+
+    reports: (task, unit) -> report-like; a lead without one is NOT_REPORTED when
+    missing_code says so (a period), else simply not started (the live plan).
+    """
+    tasks = session.exec(select(Task).where(Task.plan_id == plan_id).order_by(Task.position)).all()
     leads = defaultdict(list)
     for task_id, unit_id in session.exec(
         select(Assignment.task_id, Assignment.unit_id).join(Task).where(
-            Task.plan_id == period.plan_id, Assignment.role == Role.LEAD).order_by(Assignment.id)
+            Task.plan_id == plan_id, Assignment.role == Role.LEAD).order_by(Assignment.id)
     ):
         leads[task_id].append(unit_id)
+    approved = approved_extensions(session, [t.id for t in tasks])
+    standing = Standing(as_of=as_of)
+    for task in tasks:
+        statuses = []
+        for unit_id in leads[task.id]:
+            report = reports.get((task.id, unit_id))
+            status = unit_status(task, report, as_of, extended_to(task, unit_id, approved, as_of))
+            statuses.append(status)
+            code = status.code.value if report is not None or missing_code is None else missing_code
+            standing.leads[(task.id, unit_id)] = LeadStanding(code, status.due_on, status.overdue, report)
+        standing.rows.append(RowStanding(task, row_status(task, statuses, as_of), len(leads[task.id]),
+                                         sum(1 for unit_id in leads[task.id] if (task.id, unit_id) in reports)))
+    return standing
+
+
+def period_standing(session: Session, *, period: Period, today: date) -> Standing:
+    """Live while the period is open: only accepted reports count as reported."""
     accepted = {
         (c.task_id, c.unit_id): c
         for c in session.exec(select(PeriodReport).where(
             PeriodReport.period_id == period.id, PeriodReport.state == ReviewState.ACCEPTED))
     }
-    approved = approved_extensions(session, [t.id for t in tasks])
-    standing = Standing()
-    for task in tasks:
-        statuses = []
-        for unit_id in leads[task.id]:
-            copy = accepted.get((task.id, unit_id))
-            status = unit_status(task, copy, as_of, extended_to(task, unit_id, approved, as_of))
-            statuses.append(status)
-            standing.leads[(task.id, unit_id)] = LeadStanding(status.code.value if copy else NOT_REPORTED, status.due_on)
-        standing.rows.append(RowStanding(task, row_status(task, statuses, as_of), len(leads[task.id]),
-                                         sum(1 for unit_id in leads[task.id] if (task.id, unit_id) in accepted)))
+    standing = _standing(session, plan_id=period.plan_id, as_of=judged_on(period, today), reports=accepted,
+                         missing_code=NOT_REPORTED)
+    standing.label = period.label
+    return standing
+
+
+def live_standing(session: Session, *, plan: Plan, today: date) -> Standing:
+    """The plan as it stands today, from every unit's current report."""
+    reports = {(r.task_id, r.unit_id): r for r in session.exec(
+        select(Report).join(Task).where(Task.plan_id == plan.id))}
+    standing = _standing(session, plan_id=plan.id, as_of=today, reports=reports, missing_code=None)
+    standing.label = f"Đến ngày {today.strftime('%d/%m/%Y')}"
     return standing
 
 
 def frozen_standing(session: Session, *, period: Period) -> Standing:
     """A closed period exactly as it stood when it was closed."""
-    standing = Standing()
+    standing = Standing(label=period.label, as_of=period.ends_on)
     tasks = {t.id: t for t in session.exec(select(Task).where(Task.plan_id == period.plan_id))}
     for row in session.exec(select(PeriodTaskStatus).where(PeriodTaskStatus.period_id == period.id)):
         task = tasks[row.task_id]
@@ -238,7 +263,11 @@ def frozen_standing(session: Session, *, period: Period) -> Standing:
                                          row.leads, row.reported))
     standing.rows.sort(key=lambda r: r.task.position)
     for copy in session.exec(select(PeriodReport).where(PeriodReport.period_id == period.id)):
-        standing.leads[(copy.task_id, copy.unit_id)] = LeadStanding(copy.frozen_status, copy.frozen_due_on)
+        overdue = bool(copy.frozen_due_on and copy.frozen_due_on < period.ends_on
+                       and copy.frozen_status not in (Derived.DONE_ON_TIME.value, Derived.DONE_LATE.value))
+        counted = copy if copy.state == ReviewState.ACCEPTED else None
+        standing.leads[(copy.task_id, copy.unit_id)] = LeadStanding(copy.frozen_status, copy.frozen_due_on,
+                                                                    overdue, counted)
     return standing
 
 

@@ -97,10 +97,7 @@ def _return_to(ctx: ReportContext, view: str) -> str:
 @bp.get("/")
 @login_required
 def index():
-    """Each user's home: the unit's rows for a focal point, the overview for the others."""
-    if permissions.has_unit_home(current_user):
-        return redirect(url_for("units.home"))
-    return redirect(url_for("tasks.overview"))
+    return redirect(url_for(permissions.home_page(current_user)))
 
 
 @bp.get("/tasks")

@@ -1,0 +1,186 @@
+"""The dashboard's figures against a hand-computed fixture, the indicators' figures and
+explanations, and the official report read back from its files."""
+
+import csv
+import io
+import re
+from datetime import date
+
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+from sqlmodel import select
+
+from webapp.models import Indicator, Task
+from webapp.services import clock
+
+from .factories import open_period, save_report
+
+DAY = date(2022, 12, 20)
+
+
+@pytest.fixture
+def played(login, monkeypatch):
+    """Four lead units report on 20/12/2022 (nothing else has been reported):
+    B.8.1 done (STTTT), B.5.1 and B.5.2 in progress (STC, Cục thuế), B.4.2 blocked (SKHĐT)."""
+    monkeypatch.setattr(clock, "today", lambda: DAY)
+    plays = [("stttt", "B.8.1", {"status": "done", "percent": "100", "result": "Đã hướng dẫn 8/8 huyện"}),
+             ("stc", "B.5.1", {"status": "in_progress", "percent": "40", "result": "Đã trình dự toán"}),
+             ("cucthue", "B.5.2", {"status": "in_progress", "percent": "20", "result": "=HYPERLINK(\"x\")"}),
+             ("skhdt", "B.4.2", {"status": "blocked", "percent": "30", "difficulties": "Chưa có kinh phí",
+                                 "proposals": "Đề nghị bổ sung kinh phí năm 2023"})]
+    clients = {}
+    for unit, ref, fields in plays:
+        clients[unit] = login(unit)
+        save_report(clients[unit], ref, unit, 0, **fields)
+    return clients
+
+
+def figures(page: str) -> dict[str, int]:
+    legend = re.search(r'id="toan-bo-cap">(.*?)</figcaption>', page, re.S).group(1)
+    return {label: int(n) for label, n in re.findall(r"</span>([^<]+)</dt><dd>(\d+)</dd>", legend)}
+
+
+def test_the_dashboard_figures_match_the_hand_count(login, played):
+    page = login("lanh-dao").get("/dashboard").get_data(as_text=True)
+    # Of 58 rows: B.8.1 done; B.5.1, B.5.2 under way (due 31/12/2022); B.4.2 blocked; A.I.3, A.I.4,
+    # A.I.5, A.II.5, B.1.2 wait for guidance; the other 49 are not started, of which A.I.1, A.I.2,
+    # A.I.6, B.3.2 and B.8.2 (all due in 2021) are overdue.
+    assert figures(page) == {
+        "Hoàn thành đúng hạn": 1, "Hoàn thành quá hạn": 0, "Đang thực hiện, trong hạn": 2,
+        "Đang thực hiện, quá hạn": 0, "Chưa thực hiện": 49, "Chờ hướng dẫn": 5, "Có vướng mắc": 1,
+    }
+    glance = re.findall(r'<span class="number">([^<]+)</span><span class="what">([^<]+)</span>', page)
+    assert glance[:4] == [("58", "nhiệm vụ"), ("1", "hoàn thành"), ("5", "quá hạn"), ("1", "có vướng mắc")]
+    attention = re.search(r'id="attention-title">Cần chú ý \((\d+)\)', page).group(1)
+    assert attention == "6"  # the five overdue rows and the blocked one
+    assert "Chưa có kinh phí" in page and "Đề nghị bổ sung kinh phí năm 2023" in page
+    assert "<svg" in page and 'role="img"' in page  # drawn on the server, numbers beside it
+
+
+def test_a_period_counts_only_accepted_reports_and_compares_with_another(login, played, session):
+    reviewer = login("snv-ra-soat")
+    open_period(reviewer, "Quý IV/2022", "01/10/2022", "31/12/2022", "05/01/2023")
+    for unit, ref in (("stttt", "B.8.1"), ("skhdt", "B.4.2")):
+        played[unit].post(f"/tasks/{ref}/units/{unit}/submit", {})
+    from webapp.models import Period, PeriodReport
+
+    session.rollback()
+    for copy in session.exec(select(PeriodReport)):
+        reviewer.post(f"/review/reports/{copy.id}/accept", {"comment": ""})
+    period = session.exec(select(Period)).one()
+    page = reviewer.get(f"/dashboard?period={period.id}").get_data(as_text=True)
+    counts = figures(page)
+    assert counts["Hoàn thành đúng hạn"] == 1 and counts["Có vướng mắc"] == 1
+    assert counts["Đang thực hiện, trong hạn"] == 0  # B.5.1 and B.5.2 were never sent
+    reviewer.post(f"/review/periods/{period.id}/close", {})
+    compared = reviewer.get(f"/dashboard?compare={period.id}").get_data(as_text=True)
+    assert "So sánh kỳ Quý IV/2022" in compared
+    assert re.search(r"<th scope=\"row\">Đang thực hiện, trong hạn</th><td[^>]*>0</td><td[^>]*>2</td>\s*"
+                     r"<td[^>]*>\+2</td>", compared)
+
+
+def test_units_report_indicator_figures_and_the_reviewer_asks_for_an_explanation(login, played, session):
+    reviewer = login("snv-ra-soat")
+    open_period(reviewer, "Quý IV/2022", "01/10/2022", "31/12/2022", "05/01/2023")
+    task = session.exec(select(Task).where(Task.ref == "A.II.3")).one()
+    district_desks = session.exec(select(Indicator).where(Indicator.task_id == task.id)
+                                  .order_by(Indicator.position)).first()
+    stttt = played["stttt"]
+    mine = stttt.get("/indicators/mine").get_data(as_text=True)
+    assert f'id="indicator-{district_desks.id}"' in mine
+    bad = stttt.post(f"/indicators/{district_desks.id}/value", {"value": "nhiều", "source": "x"}, htmx=True)
+    assert "Số liệu phải là một số" in bad.get_data(as_text=True)
+    no_source = stttt.post(f"/indicators/{district_desks.id}/value", {"value": "40", "source": ""}, htmx=True)
+    assert "Hãy ghi nguồn số liệu" in no_source.get_data(as_text=True)
+    saved = stttt.post(f"/indicators/{district_desks.id}/value",
+                       {"value": "40", "source": "Hệ thống một cửa điện tử, 15/12/2022"}, htmx=True)
+    assert saved.status_code == 200 and "Đã lưu" in saved.get_data(as_text=True)
+
+    detail = reviewer.get(f"/indicators/{district_desks.id}").get_data(as_text=True)
+    assert "40 %" in detail and "Chậm so với lộ trình" not in detail  # 40 of 50 before 31/12/2022: on track
+    from webapp.models import IndicatorValue
+
+    session.rollback()
+    value = session.exec(select(IndicatorValue)).one()
+    asked = reviewer.post(f"/indicators/values/{value.id}/explanation-request",
+                          {"comment": "Vì sao mới đạt 40%?"}, htmx=True)
+    assert "Vì sao mới đạt 40%?" in asked.get_data(as_text=True)
+    assert "Sở Nội vụ đề nghị giải trình: Vì sao mới đạt 40%?" in stttt.get("/indicators/mine").get_data(as_text=True)
+    stttt.post(f"/indicators/{district_desks.id}/value", {"value": "40", "source": "Hệ thống một cửa điện tử",
+                                                          "explanation": "3 huyện chưa có máy quét"}, htmx=True)
+    assert "3 huyện chưa có máy quét" in reviewer.get(f"/indicators/{district_desks.id}").get_data(as_text=True)
+    # Only the units the indicator concerns may report it.
+    assert login("snv").post(f"/indicators/{district_desks.id}/value", {"value": "1", "source": "x"}).status_code == 403
+
+
+def test_the_excel_report_reads_back(login, played, tmp_path):
+    data = login("snv-ra-soat").get("/exports/report.xlsx").data
+    path = tmp_path / "report.xlsx"
+    path.write_bytes(data)
+    workbook = load_workbook(path)
+    sheet = workbook["Báo cáo"]
+    header = [c.value for c in sheet[4]]
+    assert header == ["STT", "Nội dung công việc", "Đơn vị chủ trì", "Đơn vị phối hợp", "Thời gian thực hiện",
+                      "Sản phẩm", "Kết quả thực hiện", "Tình trạng", "Khó khăn, vướng mắc", "Đề xuất"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=5)]
+    headings = [r[1] for r in rows if r[0] in ("A.", "B.", "I.", "II.", "III.", "8")]
+    assert "NHÓM NHIỆM VỤ CHUNG" in headings and "Sở Thông tin và Truyền thông" in headings
+    by_content = {r[1]: r for r in rows}
+    b81 = by_content["Hướng dẫn Bộ phận Một cửa tại tỉnh tạo lập tài khoản cho cá nhân, doanh nghiệp trên Cổng Dịch vụ công quốc gia"]
+    assert b81[2] == "Sả Thông tin và Truyền thông" and b81[6] == "Đã hướng dẫn 8/8 huyện"
+    assert b81[7] == "Hoàn thành đúng hạn"
+    assert sum(1 for r in rows if r[7]) == 58  # every task row has its status
+    assert sheet.freeze_panes == "A5"
+    assert sheet.page_setup.orientation == "landscape" and sheet.print_title_rows == "$4:$4"
+    assert all(sheet.cell(row=r, column=2).alignment.wrap_text for r in range(5, 10))
+    assert "Chỉ tiêu" in workbook.sheetnames and "STTTT" in workbook.sheetnames
+    # A cell that looks like a formula stays text.
+    cell = next(c for row in sheet.iter_rows(min_row=5) for c in row if c.value == '=HYPERLINK("x")')
+    assert cell.data_type == "s"
+
+
+def test_the_word_report_reads_back(login, played, tmp_path):
+    data = login("snv-ra-soat").get("/exports/report.docx").data
+    path = tmp_path / "report.docx"
+    path.write_bytes(data)
+    document = Document(path)
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "BÁO CÁO" in text and "Kết quả triển khai Kế hoạch số 1958/QĐ-UBND" in text
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in document.tables[0].rows[0].cells[1].text
+    assert "SỞ NỘI VỤ" in document.tables[0].rows[0].cells[0].text
+    assert "Tổng số nhiệm vụ: 58; hoàn thành: 1; quá hạn: 5; có vướng mắc: 1." in text
+    assert "Chưa có kinh phí" in text and "Đề nghị bổ sung kinh phí năm 2023" in text
+    appendix = document.tables[1]
+    assert [c.text for c in appendix.rows[0].cells][:3] == ["STT", "Nội dung công việc", "Đơn vị chủ trì"]
+    assert any("Đã hướng dẫn 8/8 huyện" in c.text for row in appendix.rows for c in row.cells)
+    first = document.sections[0]
+    assert round(first.page_width.cm, 1) == 21.0 and round(first.left_margin.cm, 1) == 3.0
+    assert document.sections[1].orientation == 1  # the appendix is landscape
+    fonts = {run.font.name for p in document.paragraphs for run in p.runs}
+    assert fonts == {"Times New Roman"}
+    sizes = {run.font.size.pt for p in document.paragraphs for run in p.runs}
+    assert sizes <= {12, 13, 14}
+
+
+def test_the_csv_of_every_report_guards_against_formulas(login, played):
+    data = login("snv-ra-soat").get("/exports/reports.csv").data
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["ref", "unit_code", "unit_name", "role"]
+    b52 = next(r for r in rows if r[0] == "B.5.2" and r[1] == "cucthue")
+    assert b52[6] == "'=HYPERLINK(\"x\")"
+    a22 = next(r for r in rows if r[0] == "A.II.2" and r[1] == "bhxh")
+    assert a22[2] == "Bảo hiểm xã hội tỉnh"
+
+
+def test_the_print_view_has_the_report(login, played):
+    page = login("lanh-dao").get("/exports/print").get_data(as_text=True)
+    assert "Kết quả triển khai Kế hoạch số 1958/QĐ-UBND" in page and "@media print" not in page
+    assert "Đã hướng dẫn 8/8 huyện" in page
+
+
+@pytest.mark.parametrize("url", ["/dashboard", "/exports/report.xlsx", "/exports/report.docx", "/exports/print",
+                                 "/exports/reports.csv", "/indicators/1"])
+def test_units_do_not_get_the_province_wide_figures(login, url):
+    assert login("stttt").get(url).status_code == 403
+    assert login("lanh-dao").get(url).status_code == 200

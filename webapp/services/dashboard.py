@@ -1,0 +1,125 @@
+"""The figures leaders glance at: counts per status for the plan and each section, each
+unit's progress, the indicators against their targets, and the rows that need attention —
+today, for a period (frozen once closed), or two periods side by side."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlmodel import Session, select
+
+from ..models import Period, PeriodReport, Plan, ReviewState, Section, Task, Unit
+from .periods import NOT_REPORTED, PERIOD_STATUS_LABELS, Standing, live_standing, standing_of
+from .status import DONE, Derived
+from .targets import IndicatorSummary, summaries
+
+# The order of the Government Office's reports.
+STATUS_ORDER = [d.value for d in (Derived.DONE_ON_TIME, Derived.DONE_LATE, Derived.IN_PROGRESS,
+                                  Derived.IN_PROGRESS_OVERDUE, Derived.NOT_STARTED, Derived.WAITING,
+                                  Derived.BLOCKED)]
+DONE_CODES = {d.value for d in DONE}
+
+
+@dataclass
+class UnitLine:
+    unit: Unit
+    led: int = 0
+    done: int = 0
+    overdue: int = 0
+    returned: int = 0
+    not_reported: int = 0
+
+    @property
+    def done_share(self) -> int:
+        return round(100 * self.done / self.led) if self.led else 0
+
+
+@dataclass
+class Attention:
+    """A row that needs attention: overdue or blocked, with what its leads said."""
+
+    task: Task
+    section: Section
+    status_label: str
+    status_code: str
+    due_on: date | None
+    difficulties: list[tuple[str, str, str]] = field(default_factory=list)  # (unit, difficulties, proposals)
+
+
+@dataclass
+class Dashboard:
+    label: str
+    as_of: date
+    period: Period | None
+    counts: Counter
+    sections: list[tuple[Section, Counter]]
+    units: list[UnitLine]
+    indicators: list[IndicatorSummary]
+    attention: list[Attention]
+    standing: Standing
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def count_rows(self, counts: Counter | None = None) -> list[tuple[str, str, int]]:
+        """(code, label, count) in the reports' order, for the plan or for one section's counts."""
+        counts = self.counts if counts is None else counts
+        return [(code, PERIOD_STATUS_LABELS[code], counts.get(code, 0)) for code in STATUS_ORDER]
+
+    @property
+    def done(self) -> int:
+        return sum(self.counts.get(code, 0) for code in DONE_CODES)
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for row in self.standing.rows if row.status.overdue)
+
+    @property
+    def blocked(self) -> int:
+        return self.counts.get(Derived.BLOCKED.value, 0)
+
+
+def build(session: Session, *, plan: Plan, period: Period | None, today: date) -> Dashboard:
+    standing = standing_of(session, period=period, today=today) if period else live_standing(
+        session, plan=plan, today=today)
+    as_of = standing.as_of or today
+    sections = {s.id: s for s in session.exec(select(Section).where(Section.plan_id == plan.id))}
+    per_section: dict[int, Counter] = {}
+    for row in standing.rows:
+        per_section.setdefault(row.task.section_id, Counter())[row.status.code.value] += 1
+    units = {u.id: u for u in session.exec(select(Unit))}
+    lines: dict[int, UnitLine] = {}
+    for (task_id, unit_id), lead in standing.leads.items():
+        line = lines.setdefault(unit_id, UnitLine(units[unit_id]))
+        line.led += 1
+        line.done += lead.code in DONE_CODES
+        line.overdue += lead.overdue
+        line.not_reported += lead.code == NOT_REPORTED
+    if period is not None:
+        for unit_id in session.exec(select(PeriodReport.unit_id).where(
+                PeriodReport.period_id == period.id, PeriodReport.state == ReviewState.RETURNED)):
+            if unit_id in lines:
+                lines[unit_id].returned += 1
+    attention = []
+    for row in standing.rows:
+        if row.status.overdue or row.status.code == Derived.BLOCKED:
+            said = []
+            for (task_id, unit_id), lead in standing.leads.items():
+                report = lead.report
+                if task_id == row.task.id and report is not None and (report.difficulties or report.proposals):
+                    said.append((units[unit_id].name, report.difficulties, report.proposals))
+            attention.append(Attention(row.task, sections[row.task.section_id], row.status.label,
+                                       row.status.code.value, row.status.due_on, said))
+    return Dashboard(
+        label=standing.label,
+        as_of=as_of,
+        period=period,
+        counts=standing.row_counts(),
+        sections=[(sections[sid], counts) for sid, counts in sorted(per_section.items(),
+                                                                     key=lambda item: sections[item[0]].position)],
+        units=sorted(lines.values(), key=lambda line: (-line.overdue, line.unit.id)),
+        indicators=summaries(session, plan=plan, period=period, as_of=as_of),
+        attention=attention,
+        standing=standing,
+    )
