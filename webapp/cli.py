@@ -11,7 +11,11 @@ from .extensions import db
 from .services import exports
 from .services.accounts import DEMO_PASSWORD, AccountError, save_user, seed_demo_accounts
 from .services import clock
+from .forms import parse_date_vn
+from .services import importer
 from .services.appendix import AppendixError
+from .services.plans import PlanMeta
+from .services.text import slug
 from .services.reminders import SmtpSettings, send_reminders
 from .services.plans import PLAN_1958, PlanNotFound, PlanSource, ensure_schema, find_plan, load_plan
 
@@ -100,6 +104,39 @@ def register(app: Flask) -> None:
                 raise click.ClickException(str(exc)) from exc
             click.echo(f"{'Đã tạo' if created else 'Đã cập nhật'} tài khoản «{user.username}» ({role}).")
 
+    @app.cli.command("import-plan")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--dry-run", is_flag=True, help="Chỉ in bản xem trước, không ghi gì.")
+    @click.option("--number", default=None, help="Số hiệu kế hoạch, ví dụ 123/KH-UBND (bắt buộc khi nhập thật).")
+    @click.option("--code", default=None, help="Mã kế hoạch (mặc định: từ số hiệu).")
+    @click.option("--title", default="", help="Tên kế hoạch.")
+    @click.option("--issuer", default="", help="Cơ quan ban hành.")
+    @click.option("--issued-on", default=None, help="Ngày ban hành, dd/mm/yyyy.")
+    @click.option("--map", "mappings", multiple=True, metavar="CỤM_TỪ=unit:MÃ",
+                  help="Gán một cụm từ chưa khớp cho đơn vị (unit:MÃ) hoặc nhóm (group:MÃ); được ghi nhớ.")
+    def import_plan_command(file: Path, dry_run: bool, number: str | None, code: str | None, title: str,
+                            issuer: str, issued_on: str | None, mappings: tuple[str, ...]) -> None:
+        """Nhập một kế hoạch mới từ tệp .xlsx, .csv hoặc .docx theo mẫu phụ lục."""
+        try:
+            parsed = importer.parse_table(importer.read_table(file.name, file.read_bytes()))
+        except AppendixError as exc:
+            raise click.ClickException(str(exc)) from exc
+        with _session() as session:
+            _echo_preview(importer.preview(session, parsed), file.name)
+            if dry_run:
+                return
+            if not number:
+                raise click.ClickException("Hãy cho số hiệu kế hoạch: --number 123/KH-UBND")
+            pairs = dict(m.split("=", 1) for m in mappings if "=" in m)
+            meta = PlanMeta(code=code or slug(number), number=number, title=title or number, issuer=issuer,
+                            issued_on=parse_date_vn(issued_on) if issued_on else None, focal_unit=None)
+            try:
+                with session.begin():
+                    report = importer.commit_import(session, meta=meta, parsed=parsed, mappings=pairs)
+            except AppendixError as exc:
+                raise click.ClickException(str(exc)) from exc
+        click.echo(f"Đã nhập kế hoạch {number}: " + ", ".join(f"{n} {what}" for what, n in report.changes.items()))
+
     @app.cli.command("send-reminders")
     @plan_option
     def send_reminders_command(plan_code: str | None) -> None:
@@ -129,6 +166,30 @@ def register(app: Flask) -> None:
         click.echo("  rà soát:     snv-ra-soat   (Sở Nội vụ)")
         click.echo("  lãnh đạo:    lanh-dao")
         click.echo("  quản trị:    quan-tri")
+
+
+def _echo_preview(found, filename: str) -> None:
+    parsed = found.parsed
+    click.echo(f"Tệp {filename}: {len(parsed.sections)} mục, {len(parsed.tasks)} nhiệm vụ.")
+    counts = {}
+    for task in parsed.tasks:
+        counts[task.section] = counts.get(task.section, 0) + 1
+    for section in parsed.sections:
+        click.echo(f"  {section.code} · {section.title}" + (f" ({counts[section.code]} nhiệm vụ)" if section.code in counts else ""))
+    for row in found.rows:
+        click.echo(f"{row.task.ref}  {row.task.content[:90]}")
+        for column, phrases in (("chủ trì", row.resolution.lead), ("phối hợp", row.resolution.support)):
+            for phrase in phrases:
+                if phrase.kind.value == "unknown":
+                    meaning = "CHƯA KHỚP đơn vị hay nhóm nào"
+                elif phrase.kind.value == "related":
+                    meaning = "không chỉ định đơn vị (người rà soát chỉ định sau)"
+                else:
+                    meaning = f"{len(phrase.units)} đơn vị ({phrase.code})"
+                note = f"; {phrase.note}" if phrase.note else ""
+                click.echo(f"    {column}: «{phrase.text}» → {meaning}{note}")
+    if found.unresolved:
+        click.echo("Cụm từ chưa khớp (gán bằng --map \"CỤM_TỪ=unit:MÃ\"): " + "; ".join(f"«{p}»" for p in found.unresolved))
 
 
 def _plan(session: Session, code: str | None):

@@ -9,7 +9,7 @@ from datetime import date, datetime, timezone
 from enum import Enum
 from typing import ClassVar, Optional
 
-from sqlalchemy import Text, UniqueConstraint
+from sqlalchemy import LargeBinary, Text, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -140,6 +140,7 @@ class Unit(SQLModel, table=True):
     parent_id: Optional[int] = Field(default=None, foreign_key="unit.id")
     active: bool = True
     aliases: str = long_text()  # one alias a line
+    merged_into_id: Optional[int] = Field(default=None, foreign_key="unit.id")  # when merged into another unit
 
 
 class UnitGroup(SQLModel, table=True):
@@ -349,6 +350,7 @@ class User(SQLModel, table=True):
     unit_id: Optional[int] = Field(default=None, foreign_key="unit.id", index=True)
     email: str = ""
     active: bool = True
+    must_change_password: bool = False
     password_hash: str
     # Changing it (logout everywhere, password change, deactivation) ends every session.
     session_token: str = ""
@@ -364,3 +366,19 @@ class User(SQLModel, table=True):
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"
+
+
+class PlanImport(SQLModel, table=True):
+    """An uploaded plan file between its preview and its commit (the app keeps no state)."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    filename: str
+    data: bytes = Field(sa_type=LargeBinary)
+    code: str
+    number: str
+    title: str = long_text()
+    issuer: str = ""
+    issued_on: Optional[date] = None
+    uploaded_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    uploaded_at: datetime = Field(default_factory=utcnow)
+    plan_id: Optional[int] = Field(default=None, foreign_key="plan.id")  # once committed

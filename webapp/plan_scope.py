@@ -1,6 +1,7 @@
-"""Which plan a page is about: `?plan=<code>` or, by default, the newest plan."""
+"""Which plan a page is about: `?plan=<code>`, else the plan the user chose (kept in the
+session), else the newest plan still followed."""
 
-from flask import abort, request
+from flask import abort, request, session
 
 from .extensions import db
 from .models import Plan
@@ -9,6 +10,6 @@ from .services.plans import PlanNotFound, find_plan
 
 def current_plan() -> Plan:
     try:
-        return find_plan(db.session(), request.args.get("plan"))
+        return find_plan(db.session(), request.args.get("plan") or session.get("plan"))
     except PlanNotFound as exc:
         abort(404, description=str(exc))

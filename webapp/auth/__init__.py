@@ -3,10 +3,11 @@
 from flask import Flask, flash, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlmodel import select
 
 from .. import permissions
 from ..extensions import db, login_manager
-from ..models import Unit, User
+from ..models import Plan, Unit, User
 from ..rendering import redirect_for_client
 from .routes import bp
 
@@ -64,12 +65,24 @@ def _navigation():
             "overview": permissions.can_see_overview(current_user),
             "dashboard": permissions.can_see_dashboard(current_user),
             "review": permissions.can_follow_units(current_user),
+            "admin": permissions.can_administer(current_user),
+            "plans": db.session().exec(select(Plan).where(Plan.active).order_by(Plan.issued_on.desc())).all(),
             "unit": unit,
         }
     }
 
 
+def _password_change_first():
+    """After an administrator's reset, nothing but a new password (and logging out)."""
+    if (current_user.is_authenticated and current_user.must_change_password
+            and request.endpoint not in ("auth.password", "auth.login", "auth.logout", "static", "healthz")):
+        flash("Hãy đổi mật khẩu tạm trước khi tiếp tục.", "warning")
+        return redirect_for_client(url_for("auth.password"))
+    return None
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_expired)
     app.context_processor(_navigation)
+    app.before_request(_password_change_first)
 

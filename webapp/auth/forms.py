@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
-from wtforms.validators import InputRequired
+from wtforms.validators import InputRequired, ValidationError
 
 
 class LoginForm(FlaskForm):
@@ -15,3 +15,16 @@ class LoginForm(FlaskForm):
         render_kw={"autocomplete": "current-password"},
     )
     next = HiddenField()
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField("Mật khẩu hiện tại", validators=[InputRequired(message="Hãy nhập mật khẩu hiện tại.")],
+                            render_kw={"autocomplete": "current-password"})
+    new = PasswordField("Mật khẩu mới", validators=[InputRequired(message="Hãy nhập mật khẩu mới.")],
+                        render_kw={"autocomplete": "new-password"})
+    repeat = PasswordField("Nhập lại mật khẩu mới", validators=[InputRequired(message="Hãy nhập lại mật khẩu mới.")],
+                           render_kw={"autocomplete": "new-password"})
+
+    def validate_repeat(self, field):
+        if field.data != self.new.data:
+            raise ValidationError("Hai lần nhập mật khẩu mới không khớp.")

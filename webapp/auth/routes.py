@@ -1,12 +1,12 @@
 import secrets
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db
-from ..services.accounts import authenticate
 from ..forms import EmptyForm
-from .forms import LoginForm
+from ..services.accounts import AccountError, authenticate, change_password
+from .forms import LoginForm, PasswordForm
 
 bp = Blueprint("auth", __name__)
 
@@ -49,3 +49,22 @@ def logout():
         logout_user()
         session.clear()
     return redirect(url_for("auth.login"), code=303)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    """A user changes their own password (and must, after an administrator's reset)."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            change_password(db.session(), user=user, current=form.current.data, new=form.new.data)
+        except AccountError as exc:
+            form.new.errors = [*form.new.errors, str(exc)]
+        else:
+            session.clear()
+            login_user(user)  # this session carries on with the new token; every other one ends
+            flash("Đã đổi mật khẩu.", "info")
+            return redirect(url_for("tasks.index"), code=303)
+    return render_template("auth/password.html", form=form, forced=current_user.must_change_password)

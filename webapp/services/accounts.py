@@ -8,6 +8,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..models import Unit, User, UserRole
 
 MIN_PASSWORD_LENGTH = 8
+COMMON_PASSWORDS = {"12345678", "123456789", "1234567890", "password", "matkhau", "matkhau123", "admin123",
+                    "qwerty123", "11111111", "00000000", "abc12345", "thaibinh", "123456a@"}
 DEMO_PASSWORD = "demo-1958"
 # Compared against when the username does not exist, so that a wrong username takes as
 # long as a wrong password.
@@ -18,9 +20,17 @@ class AccountError(ValueError):
     """Bad account data; the message is in Vietnamese."""
 
 
-def hash_password(password: str) -> str:
+def check_password_policy(password: str, username: str = "") -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự.")
+    if password.lower() in COMMON_PASSWORDS or len(set(password)) < 4:
+        raise AccountError("Mật khẩu quá dễ đoán: hãy dùng cụm từ dài hơn, có chữ và số.")
+    if username and username.lower() in password.lower():
+        raise AccountError("Mật khẩu không được chứa tên đăng nhập.")
+
+
+def hash_password(password: str, username: str = "") -> str:
+    check_password_policy(password, username)
     return generate_password_hash(password)  # scrypt
 
 
@@ -54,7 +64,7 @@ def save_user(
     if email and ("@" not in email or " " in email.strip()):
         raise AccountError(f"Địa chỉ e-mail «{email}» không hợp lệ.")
     user.email = email.strip() or user.email
-    user.password_hash = hash_password(password)
+    user.password_hash = hash_password(password, username)
     user.session_token = secrets.token_urlsafe(16)
     user.active = True
     session.commit()
@@ -87,3 +97,56 @@ def seed_demo_accounts(session: Session) -> list[User]:
                                 unit_code=unit_code, full_name=full_name)
             created.append(user)
     return created
+
+
+def update_user(session: Session, *, user: User, full_name: str, role: str, unit_code: str | None, email: str) -> User:
+    """Change an account's name, role, unit or e-mail (not its password)."""
+    try:
+        role = UserRole(role)
+    except ValueError:
+        raise AccountError(f"Vai trò «{role}» không hợp lệ.") from None
+    unit = session.exec(select(Unit).where(Unit.code == unit_code)).first() if unit_code else None
+    if unit_code and unit is None:
+        raise AccountError(f"Không có đơn vị mã «{unit_code}».")
+    if role == UserRole.UNIT and unit is None:
+        raise AccountError("Tài khoản của đơn vị phải gắn với một đơn vị.")
+    if email and ("@" not in email or " " in email.strip()):
+        raise AccountError(f"Địa chỉ e-mail «{email}» không hợp lệ.")
+    if (user.role, user.unit_id) != (role, unit.id if unit else None):
+        user.session_token = secrets.token_urlsafe(16)  # new rights: sign in again
+    user.full_name, user.role, user.unit_id, user.email = full_name.strip() or user.username, role, \
+        unit.id if unit else None, email.strip()
+    session.add(user)
+    session.commit()
+    return user
+
+
+def set_user_active(session: Session, user: User, active: bool) -> None:
+    """Deactivated, an account cannot log in and its open sessions end; its history stays its own."""
+    user.active = active
+    user.session_token = secrets.token_urlsafe(16)
+    session.add(user)
+    session.commit()
+
+
+def reset_password(session: Session, user: User) -> str:
+    """A one-time password, to be changed at the next login."""
+    temporary = "-".join(secrets.token_hex(3) for _ in range(3))
+    user.password_hash = generate_password_hash(temporary)
+    user.must_change_password = True
+    user.session_token = secrets.token_urlsafe(16)
+    session.add(user)
+    session.commit()
+    return temporary
+
+
+def change_password(session: Session, *, user: User, current: str, new: str) -> None:
+    if not check_password_hash(user.password_hash, current):
+        raise AccountError("Mật khẩu hiện tại không đúng.")
+    if current == new:
+        raise AccountError("Mật khẩu mới phải khác mật khẩu hiện tại.")
+    user.password_hash = hash_password(new, user.username)
+    user.must_change_password = False
+    user.session_token = secrets.token_urlsafe(16)  # other sessions end; this one is renewed by the caller
+    session.add(user)
+    session.commit()

@@ -148,13 +148,13 @@ class PlanNotFound(LookupError):
 
 
 def find_plan(session: Session, code: str | None = None) -> Plan:
-    """The plan with that code or number; without one, the only or newest plan."""
+    """The plan with that code or number; without one, the newest plan still followed."""
     if code:
         plan = session.exec(select(Plan).where((Plan.code == code) | (Plan.number == code))).first()
         if plan is None:
             raise PlanNotFound(f"Không có kế hoạch «{code}».")
         return plan
-    plan = session.exec(select(Plan).order_by(Plan.issued_on.desc(), Plan.id.desc())).first()
+    plan = session.exec(select(Plan).order_by(Plan.active.desc(), Plan.issued_on.desc(), Plan.id.desc())).first()
     if plan is None:
         raise PlanNotFound("Chưa có kế hoạch nào: hãy chạy «flask --app webapp load-plan».")
     return plan
@@ -162,14 +162,22 @@ def find_plan(session: Session, code: str | None = None) -> Plan:
 
 
 @dataclass
-class PlanSource:
-    directory: Path
+class PlanMeta:
+    """What the plan document says of itself."""
+
     code: str
     number: str
     title: str
     issuer: str
     issued_on: date | None
     focal_unit: str | None
+
+
+@dataclass
+class PlanSource(PlanMeta):
+    """A plan shipped with the app: its metadata, appendix, source document and unit roster."""
+
+    directory: Path
     appendix: Path
     source_document: Path | None
     roster: Path
@@ -201,15 +209,22 @@ def load_plan(engine: Engine, source: PlanSource) -> LoadReport:
     report = LoadReport()
     with Session(engine) as session, session.begin():
         sync_roster(session, source.roster, report)
-        plan = _sync_plan(session, source, report)
-        sections = _sync_sections(session, plan, parsed, report)
-        _sync_tasks(session, plan, sections, parsed, roster_from_db(session), report)
-        if report.changed:
-            plan.revision += 1
+        store_plan(session, source, parsed, report)
     return report
 
 
-def _sync_plan(session: Session, source: PlanSource, report: LoadReport) -> Plan:
+def store_plan(session: Session, meta: PlanMeta, parsed: ParsedAppendix, report: LoadReport) -> Plan:
+    """Write the plan, its sections and rows with their assignments and indicators (in the
+    caller's transaction), resolving the cells against the units in the database."""
+    plan = _sync_plan(session, meta, report)
+    sections = _sync_sections(session, plan, parsed, report)
+    _sync_tasks(session, plan, sections, parsed, roster_from_db(session), report)
+    if report.changed:
+        plan.revision += 1
+    return plan
+
+
+def _sync_plan(session: Session, source: PlanMeta, report: LoadReport) -> Plan:
     focal = session.exec(select(Unit).where(Unit.code == source.focal_unit)).first() if source.focal_unit else None
     values = {
         "number": source.number,

@@ -21,3 +21,10 @@ def fold(text: str) -> str:
 
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
+
+
+def slug(text: str) -> str:
+    """A lowercase ASCII code from a name or number: "123/KH-UBND" -> "123-kh-ubnd"."""
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")

@@ -6,7 +6,7 @@ updates it; an HTMX request gets the row partial, a plain one a full page.
 
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from sqlmodel import select
 
@@ -14,6 +14,7 @@ from .. import permissions
 from ..extensions import db
 from ..fragment_cache import fragments
 from ..plan_scope import current_plan
+from ..services.plans import find_plan
 from ..models import Assignment, Indicator, Report, Role, Section, Task, Unit, User
 from ..rendering import render, wants_partial
 from ..services import clock
@@ -98,6 +99,17 @@ def _return_to(ctx: ReportContext, view: str) -> str:
 @login_required
 def index():
     return redirect(url_for(permissions.home_page(current_user)))
+
+
+@bp.post("/plan")
+@login_required
+def choose_plan():
+    """Every page from now on is about the plan chosen."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    plan = find_plan(db.session(), request.form.get("plan"))
+    session["plan"] = plan.code
+    return redirect(url_for("tasks.index"), code=303)
 
 
 @bp.get("/tasks")

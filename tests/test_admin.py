@@ -1,0 +1,175 @@
+"""Administration from the browser: accounts, units, groups, merging, and its permissions."""
+
+import pytest
+from sqlmodel import select
+
+from webapp.models import Assignment, PeriodReport, Report, ReportChange, Role, Task, Unit, UnitGroup, User
+
+from .factories import UserClient, open_period, save_report
+
+ADMIN = "quan-tri"
+ADMIN_PAGES = ["/admin", "/admin/users", "/admin/users/1", "/admin/units", "/admin/units/snv", "/admin/groups/sbn",
+               "/admin/plans"]
+
+
+@pytest.mark.parametrize("who", ["stttt", "snv-ra-soat", "lanh-dao"])
+def test_only_administrators_reach_administration(login, session, who):
+    client = login(who)
+    for url in ADMIN_PAGES:
+        assert client.get(url).status_code == 403, url
+    before = len(session.exec(select(User)).all())
+    assert client.post("/admin/users", {"username": "x", "password": "mat-khau-dai", "role": "leader",
+                                        "unit": ""}).status_code == 403
+    assert client.post("/admin/units/hungha/merge", {"merge-target": "vuthu", "merge-confirm": "y"}).status_code == 403
+    session.rollback()
+    assert len(session.exec(select(User)).all()) == before
+    assert session.exec(select(Unit).where(Unit.code == "hungha")).one().active
+
+
+def test_an_administrator_reaches_every_page(login):
+    client = login(ADMIN)
+    for url in ADMIN_PAGES:
+        assert client.get(url).status_code == 200, url
+
+
+def test_accounts_for_two_new_units(login, app, session):
+    admin = login(ADMIN)
+    for code, name in (("bqlda", "Ban Quản lý dự án đầu tư xây dựng tỉnh"), ("tttt", "Trung tâm Thông tin tỉnh")):
+        response = admin.post("/admin/units", {"code": code, "name": name, "short_name": "", "kind": "office",
+                                               "parent": "vpubnd", "aliases": ""})
+        assert response.status_code == 303, response.get_data(as_text=True)[:300]
+        response = admin.post("/admin/users", {"username": f"dau-moi-{code}", "full_name": "Nguyễn Văn A",
+                                               "role": "unit", "unit": code, "email": f"{code}@thaibinh.gov.vn",
+                                               "password": "Mat-khau-2026"})
+        assert response.status_code == 303
+    second = admin.post("/admin/users", {"username": "dau-moi-bqlda-2", "full_name": "Trần Thị B", "role": "unit",
+                                         "unit": "bqlda", "email": "", "password": "Mat-khau-2026"})
+    assert second.status_code == 303  # several accounts for one unit
+    for username in ("dau-moi-bqlda", "dau-moi-bqlda-2"):
+        assert login(username, "Mat-khau-2026").get("/my").status_code == 200
+    session.rollback()
+    unit = session.exec(select(Unit).where(Unit.code == "tttt")).one()
+    assert unit.parent_id == session.exec(select(Unit).where(Unit.code == "vpubnd")).one().id
+
+
+@pytest.mark.parametrize(("password", "message"), [
+    ("ngan", "ít nhất 8 ký tự"),
+    ("12345678", "quá dễ đoán"),
+    ("aaaaaaaaaa", "quá dễ đoán"),
+    ("x-nguyen-van-a-1", "không được chứa tên đăng nhập"),
+])
+def test_the_password_policy(login, password, message):
+    page = login(ADMIN).post("/admin/users", {"username": "nguyen-van-a", "full_name": "", "role": "leader",
+                                              "unit": "", "email": "", "password": password})
+    assert message in page.get_data(as_text=True)
+
+
+def test_a_deactivated_user_cannot_log_in_and_keeps_its_history(login, session, app):
+    stttt = login("stttt")
+    save_report(stttt, "B.8.1", "stttt", 0, status="in_progress", percent="30")
+    admin = login(ADMIN)
+    user = session.exec(select(User).where(User.username == "stttt")).one()
+    assert admin.post(f"/admin/users/{user.id}/active", {}).status_code == 303
+    assert stttt.get("/my").status_code == 303  # the open session ended
+    fresh = UserClient(app.test_client())
+    refused = fresh.post("/login", {"username": "stttt", "password": "demo-1958"})
+    assert refused.status_code == 401
+    history = login("lanh-dao").get("/tasks/B.8.1").get_data(as_text=True)
+    assert "Đầu mối Sở Thông tin và Truyền thông" in history  # the change is still theirs
+    admin.post(f"/admin/users/{user.id}/active", {})
+    assert login("stttt").get("/my").status_code == 200
+
+
+def test_a_reset_password_must_be_changed_at_the_next_login(login, session, app):
+    admin = login(ADMIN)
+    user = session.exec(select(User).where(User.username == "snv")).one()
+    page = admin.post(f"/admin/users/{user.id}/reset-password", {}, follow_redirects=True).get_data(as_text=True)
+    import re
+
+    temporary = re.search(r"Mật khẩu tạm của «snv»: ([0-9a-f-]+)", page).group(1)
+    client = login("snv", temporary)
+    assert client.get("/my").headers["Location"] == "/account/password"
+    wrong = client.post("/account/password", {"current": "sai", "new": "Mat-khau-moi-1", "repeat": "Mat-khau-moi-1"})
+    assert "Mật khẩu hiện tại không đúng." in wrong.get_data(as_text=True)
+    mismatch = client.post("/account/password", {"current": temporary, "new": "Mat-khau-moi-1", "repeat": "khac"})
+    assert "Hai lần nhập mật khẩu mới không khớp." in mismatch.get_data(as_text=True)
+    assert client.post("/account/password", {"current": temporary, "new": "Mat-khau-moi-1",
+                                              "repeat": "Mat-khau-moi-1"}).status_code == 303
+    client.forget_token()
+    assert client.get("/my").status_code == 200
+    assert login("snv", "Mat-khau-moi-1").get("/my").status_code == 200
+
+
+def test_units_are_renamed_moved_and_deactivated(login, session):
+    admin = login(ADMIN)
+    response = admin.post("/admin/units/sct", {"code": "sct", "name": "Sở Công Thương tỉnh Thái Bình",
+                                               "short_name": "SCT", "kind": "department", "parent": "",
+                                               "aliases": "Sở Công thương"})
+    assert response.status_code == 303
+    assert admin.post("/admin/units/sct/active", {}).status_code == 303
+    session.rollback()
+    sct = session.exec(select(Unit).where(Unit.code == "sct")).one()
+    assert (sct.name, sct.active, sct.aliases) == ("Sở Công Thương tỉnh Thái Bình", False, "Sở Công thương")
+    bad = admin.post("/admin/units", {"code": "Sở X", "name": "X", "kind": "department", "parent": "", "aliases": ""})
+    assert "Mã đơn vị gồm chữ thường không dấu" in bad.get_data(as_text=True)
+
+
+def test_group_membership_is_edited(login, session):
+    admin = login(ADMIN)
+    group = session.exec(select(UnitGroup).where(UnitGroup.code == "sbn")).one()
+    keep = [u.id for u in session.exec(select(Unit).where(Unit.kind == "department")) if u.code != "sngv"]
+    response = admin.client.post("/admin/groups/sbn", data={"member": [str(i) for i in keep],
+                                                            "csrf_token": admin.token})
+    assert response.status_code == 303
+    from webapp.models import UnitGroupMember
+
+    session.rollback()
+    members = set(session.exec(select(UnitGroupMember.unit_id).where(UnitGroupMember.group_id == group.id)).all())
+    assert members == set(keep)
+
+
+def test_merging_a_district_moves_its_rows_and_open_reports_and_keeps_its_past(login, session, monkeypatch):
+    from datetime import date
+
+    from webapp.services import clock
+
+    monkeypatch.setattr(clock, "today", lambda: date(2022, 9, 20))
+    reviewer = login("snv-ra-soat")
+    hungha = login("hungha")
+    open_period(reviewer, "Quý III/2022", "01/07/2022", "30/09/2022", "05/10/2022")
+    save_report(hungha, "A.II.1", "hungha", 0, status="in_progress", percent="40", result="Số hóa 40% kết quả")
+    hungha.post("/tasks/A.II.1/units/hungha/submit", {})
+    session.rollback()
+    closed_copy = session.exec(select(PeriodReport)).one()
+    reviewer.post(f"/review/reports/{closed_copy.id}/accept", {"comment": ""})
+    reviewer.post(f"/review/periods/{closed_copy.period_id}/close", {})
+    open_period(reviewer, "Quý IV/2022", "01/10/2022", "31/12/2022", "05/01/2023")
+    save_report(hungha, "A.II.1", "hungha", 1, status="in_progress", percent="60", result="Số hóa 60% kết quả")
+    hungha.post("/tasks/A.II.1/units/hungha/submit", {})
+
+    admin = login(ADMIN)
+    response = admin.post("/admin/units/hungha/merge", {"merge-target": "vuthu", "merge-confirm": "y"},
+                          follow_redirects=True)
+    assert "Đã sáp nhập «UBND huyện Hưng Hà» vào «UBND huyện Vũ Thư»" in response.get_data(as_text=True)
+
+    session.rollback()
+    units = {u.code: u for u in session.exec(select(Unit))}
+    hungha_unit, vuthu = units["hungha"], units["vuthu"]
+    assert not hungha_unit.active and hungha_unit.merged_into_id == vuthu.id
+    assert not session.exec(select(Assignment).where(Assignment.unit_id == hungha_unit.id)).all()
+    task = session.exec(select(Task).where(Task.ref == "A.II.1")).one()
+    assert session.exec(select(Assignment).where(Assignment.task_id == task.id,
+                                                 Assignment.unit_id == vuthu.id)).one().role == Role.LEAD
+    copies = session.exec(select(PeriodReport).where(PeriodReport.task_id == task.id)).all()
+    closed = {c.unit_id: c for c in copies if c.period_id == closed_copy.period_id}
+    open_ = {c.unit_id: c for c in copies if c.period_id != closed_copy.period_id}
+    assert closed[hungha_unit.id].percent == 40  # the past stays under the old name
+    assert hungha_unit.id not in open_ and open_[vuthu.id].percent == 60  # the open report moved
+    vuthu_report = session.exec(select(Report).where(Report.task_id == task.id, Report.unit_id == vuthu.id)).one()
+    assert vuthu_report.result == "Số hóa 60% kết quả"
+    old = session.exec(select(Report).where(Report.task_id == task.id, Report.unit_id == hungha_unit.id)).one()
+    assert session.exec(select(ReportChange).where(ReportChange.report_id == old.id)).all()
+    page = login("lanh-dao").get("/tasks/A.II.1").get_data(as_text=True)
+    assert "(Hưng Hà)" in page  # its history, under its own name
+    # The district's account now works for the merged district.
+    assert 'id="report-A.II.1-vuthu"' in login("hungha").get("/my").get_data(as_text=True)

@@ -1,0 +1,48 @@
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, PasswordField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length
+
+from ..forms import ChoiceField, options
+from ..models import UnitKind, UserRole
+
+ROLE_LABELS = {UserRole.UNIT: "Đầu mối đơn vị", UserRole.REVIEWER: "Rà soát (Sở Nội vụ, VP UBND)",
+               UserRole.LEADER: "Lãnh đạo (chỉ xem)", UserRole.ADMIN: "Quản trị"}
+KIND_LABELS = {UnitKind.DEPARTMENT: "Sở, ban, ngành", UnitKind.OFFICE: "Đơn vị trực thuộc",
+               UnitKind.CENTRAL: "Cơ quan ngành dọc", UnitKind.DISTRICT: "UBND cấp huyện",
+               UnitKind.COMMUNE: "UBND cấp xã", UnitKind.ENTERPRISE: "Doanh nghiệp", UnitKind.PRESS: "Báo, đài"}
+
+
+class UserForm(FlaskForm):
+    username = StringField("Tên đăng nhập", validators=[InputRequired(message="Hãy nhập tên đăng nhập."),
+                                                        Length(max=60, message="Tối đa 60 ký tự.")])
+    full_name = StringField("Họ và tên", validators=[Length(max=120, message="Tối đa 120 ký tự.")])
+    role = ChoiceField("Vai trò", choices=options((r.value, label) for r, label in ROLE_LABELS.items()))
+    unit = ChoiceField("Đơn vị", choices=[])
+    email = StringField("E-mail nhận nhắc việc", validators=[Length(max=120, message="Tối đa 120 ký tự.")])
+    password = PasswordField("Mật khẩu ban đầu", render_kw={"autocomplete": "new-password"})
+
+
+class UnitForm(FlaskForm):
+    code = StringField("Mã (chữ thường không dấu)", validators=[InputRequired(message="Hãy nhập mã đơn vị.")])
+    name = StringField("Tên đơn vị", validators=[InputRequired(message="Hãy nhập tên đơn vị."),
+                                                 Length(max=200, message="Tối đa 200 ký tự.")])
+    short_name = StringField("Tên viết tắt", validators=[Length(max=60, message="Tối đa 60 ký tự.")])
+    kind = ChoiceField("Loại", choices=options((k.value, label) for k, label in KIND_LABELS.items()))
+    parent = ChoiceField("Đơn vị cấp trên", choices=[])
+    aliases = TextAreaField("Cách viết khác trong các kế hoạch (mỗi dòng một cách)", render_kw={"rows": 3})
+
+
+class MergeForm(FlaskForm):
+    target = ChoiceField("Sáp nhập vào đơn vị", choices=[])
+    confirm = BooleanField("Tôi hiểu: phân công, báo cáo kỳ đang mở và tài khoản chuyển sang đơn vị mới")
+
+
+class ImportForm(FlaskForm):
+    file = FileField("Tệp phụ lục (.xlsx, .csv hoặc .docx)", validators=[FileRequired(message="Hãy chọn tệp.")])
+    number = StringField("Số hiệu kế hoạch", validators=[InputRequired(message="Hãy nhập số hiệu, ví dụ 123/KH-UBND."),
+                                                         Length(max=60, message="Tối đa 60 ký tự.")])
+    title = TextAreaField("Tên kế hoạch", validators=[Length(max=1000, message="Tối đa 1000 ký tự.")],
+                          render_kw={"rows": 2})
+    issuer = StringField("Cơ quan ban hành", validators=[Length(max=120, message="Tối đa 120 ký tự.")])
+    issued_on = StringField("Ngày ban hành (dd/mm/yyyy)", render_kw={"placeholder": "dd/mm/yyyy"})

@@ -1,0 +1,292 @@
+"""Administration from the browser: accounts, units and their groups, plans and imports.
+Every page here is the administrator's only."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlmodel import select
+
+from .. import permissions
+from ..extensions import db
+from ..forms import EmptyForm, options, parse_date_vn
+from ..models import Plan, PlanImport, Unit, UnitGroup, UnitGroupMember, UnitKind, User, UserRole
+from ..services import clock, importer
+from ..services.accounts import AccountError, reset_password, save_user, set_user_active, update_user
+from ..services.appendix import AppendixError
+from ..services.plans import PlanMeta
+from ..services.text import slug
+from ..services.units import UnitError, merge_units, save_unit, set_active, set_group_members
+from .forms import KIND_LABELS, ROLE_LABELS, ImportForm, MergeForm, UnitForm, UserForm
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@login_required
+def _administrators_only():
+    if not permissions.can_administer(current_user):
+        abort(403)
+
+
+def _units_choices(empty: str) -> list:
+    units = db.session().exec(select(Unit).where(Unit.active).order_by(Unit.name)).all()
+    return options([("", empty)] + [(u.code, u.name) for u in units])
+
+
+@bp.get("")
+def index():
+    session = db.session()
+    return render_template("admin/index.html",
+                           users=len(session.exec(select(User.id)).all()),
+                           units=len(session.exec(select(Unit.id).where(Unit.active)).all()),
+                           plans=session.exec(select(Plan).order_by(Plan.issued_on.desc())).all())
+
+
+# --- accounts ----------------------------------------------------------------------------
+
+
+@bp.route("/users", methods=["GET", "POST"])
+def users():
+    session = db.session()
+    form = UserForm()
+    form.unit.choices = _units_choices("(không gắn đơn vị)")
+    if form.validate_on_submit():
+        try:
+            user, _ = save_user(session, username=form.username.data, password=form.password.data or "",
+                                role=form.role.data, unit_code=form.unit.data or None,
+                                full_name=form.full_name.data or "", email=form.email.data or "")
+            flash(f"Đã tạo tài khoản «{user.username}».", "info")
+            return redirect(url_for("admin.users"), code=303)
+        except AccountError as exc:
+            form.username.errors = [*form.username.errors, str(exc)]
+    accounts = session.exec(select(User, Unit).outerjoin(Unit, User.unit_id == Unit.id).order_by(User.username)).all()
+    return render_template("admin/users.html", form=form, accounts=accounts, role_labels=ROLE_LABELS,
+                           action_form=EmptyForm())
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def user(user_id: int):
+    session = db.session()
+    account = session.get(User, user_id) or abort(404)
+    form = UserForm(obj=None)
+    form.unit.choices = _units_choices("(không gắn đơn vị)")
+    if request.method == "GET":
+        unit = session.get(Unit, account.unit_id) if account.unit_id else None
+        form.username.data, form.full_name.data, form.email.data = account.username, account.full_name, account.email
+        form.role.data, form.unit.data = account.role.value, unit.code if unit else ""
+    elif form.validate_on_submit():
+        try:
+            update_user(session, user=account, full_name=form.full_name.data or "", role=form.role.data,
+                        unit_code=form.unit.data or None, email=form.email.data or "")
+            flash(f"Đã lưu tài khoản «{account.username}».", "info")
+            return redirect(url_for("admin.users"), code=303)
+        except AccountError as exc:
+            form.role.errors = [*form.role.errors, str(exc)]
+    return render_template("admin/user.html", form=form, account=account, action_form=EmptyForm())
+
+
+@bp.post("/users/<int:user_id>/active")
+def user_active(user_id: int):
+    session = db.session()
+    account = session.get(User, user_id) or abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if account.id == current_user.id:
+        flash("Không thể tự ngừng tài khoản của chính mình.", "error")
+    else:
+        set_user_active(session, account, not account.active)
+        flash(f"Tài khoản «{account.username}» {'đã mở lại' if account.active else 'đã ngừng'}.", "info")
+    return redirect(url_for("admin.users"), code=303)
+
+
+@bp.post("/users/<int:user_id>/reset-password")
+def user_reset(user_id: int):
+    session = db.session()
+    account = session.get(User, user_id) or abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    temporary = reset_password(session, account)
+    flash(f"Mật khẩu tạm của «{account.username}»: {temporary} — người dùng phải đổi ở lần đăng nhập tới.", "warning")
+    return redirect(url_for("admin.user", user_id=account.id), code=303)
+
+
+# --- units and groups --------------------------------------------------------------------
+
+
+@bp.route("/units", methods=["GET", "POST"])
+def units():
+    session = db.session()
+    form = UnitForm()
+    form.parent.choices = _units_choices("(không có)")
+    if form.validate_on_submit():
+        try:
+            unit = save_unit(session, unit=None, code=form.code.data, name=form.name.data,
+                             short_name=form.short_name.data or "", kind=UnitKind(form.kind.data),
+                             parent_code=form.parent.data or None, aliases=form.aliases.data or "")
+            flash(f"Đã thêm đơn vị «{unit.name}».", "info")
+            return redirect(url_for("admin.units"), code=303)
+        except UnitError as exc:
+            form.code.errors = [*form.code.errors, str(exc)]
+    all_units = session.exec(select(Unit).order_by(Unit.active.desc(), Unit.kind, Unit.name)).all()
+    by_id = {u.id: u for u in all_units}
+    groups = session.exec(select(UnitGroup).order_by(UnitGroup.id)).all()
+    return render_template("admin/units.html", form=form, units=all_units, by_id=by_id, groups=groups,
+                           kind_labels=KIND_LABELS)
+
+
+@bp.route("/units/<code>", methods=["GET", "POST"])
+def unit(code: str):
+    session = db.session()
+    item = session.exec(select(Unit).where(Unit.code == code)).first() or abort(404)
+    form = UnitForm()
+    form.parent.choices = _units_choices("(không có)")
+    merge = MergeForm(prefix="merge")
+    merge.target.choices = options([(u.code, u.name) for u in session.exec(
+        select(Unit).where(Unit.active, Unit.id != item.id).order_by(Unit.name))])
+    if request.method == "GET":
+        parent = session.get(Unit, item.parent_id) if item.parent_id else None
+        form.code.data, form.name.data, form.short_name.data = item.code, item.name, item.short_name
+        form.kind.data, form.parent.data, form.aliases.data = item.kind.value, parent.code if parent else "", item.aliases
+    elif "merge-target" not in request.form and form.validate_on_submit():
+        try:
+            save_unit(session, unit=item, code=form.code.data, name=form.name.data,
+                      short_name=form.short_name.data or "", kind=UnitKind(form.kind.data),
+                      parent_code=form.parent.data or None, aliases=form.aliases.data or "")
+            flash(f"Đã lưu đơn vị «{item.name}».", "info")
+            return redirect(url_for("admin.unit", code=item.code), code=303)
+        except UnitError as exc:
+            form.name.errors = [*form.name.errors, str(exc)]
+    merged_into = session.get(Unit, item.merged_into_id) if item.merged_into_id else None
+    return render_template("admin/unit.html", unit=item, form=form, merge=merge, merged_into=merged_into,
+                           action_form=EmptyForm(), kind_labels=KIND_LABELS)
+
+
+@bp.post("/units/<code>/active")
+def unit_active(code: str):
+    session = db.session()
+    item = session.exec(select(Unit).where(Unit.code == code)).first() or abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    set_active(session, item, not item.active)
+    flash(f"Đơn vị «{item.name}» {'hoạt động trở lại' if item.active else 'đã ngừng hoạt động'}.", "info")
+    return redirect(url_for("admin.unit", code=item.code), code=303)
+
+
+@bp.post("/units/<code>/merge")
+def unit_merge(code: str):
+    session = db.session()
+    item = session.exec(select(Unit).where(Unit.code == code)).first() or abort(404)
+    merge = MergeForm(prefix="merge")
+    merge.target.choices = options([(u.code, u.name) for u in session.exec(select(Unit).where(Unit.active))])
+    if not merge.validate_on_submit():
+        flash("Hãy chọn đơn vị nhận.", "error")
+    elif not merge.confirm.data:
+        flash("Hãy đánh dấu xác nhận trước khi sáp nhập.", "error")
+    else:
+        target = session.exec(select(Unit).where(Unit.code == merge.target.data)).one()
+        try:
+            moved = merge_units(session, source=item, target=target, user=current_user)
+            flash(f"Đã sáp nhập «{item.name}» vào «{target.name}»: "
+                  + ", ".join(f"{n} {what}" for what, n in moved.items()) + ".", "info")
+        except UnitError as exc:
+            flash(str(exc), "error")
+    return redirect(url_for("admin.unit", code=item.code), code=303)
+
+
+@bp.route("/groups/<code>", methods=["GET", "POST"])
+def group(code: str):
+    session = db.session()
+    item = session.exec(select(UnitGroup).where(UnitGroup.code == code)).first() or abort(404)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        chosen = {int(i) for i in request.form.getlist("member") if i.isdigit()}
+        set_group_members(session, item, chosen)
+        flash(f"Đã lưu thành viên nhóm «{item.name}».", "info")
+        return redirect(url_for("admin.group", code=item.code), code=303)
+    members = set(session.exec(select(UnitGroupMember.unit_id).where(UnitGroupMember.group_id == item.id)).all())
+    all_units = session.exec(select(Unit).where(Unit.active).order_by(Unit.kind, Unit.name)).all()
+    return render_template("admin/group.html", group=item, units=all_units, members=members, form=form,
+                           kind_labels=KIND_LABELS)
+
+
+# --- plans and imports -------------------------------------------------------------------
+
+
+@bp.route("/plans", methods=["GET", "POST"])
+def plans():
+    session = db.session()
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        data = upload.read()
+        issued_on = None
+        try:
+            if (form.issued_on.data or "").strip():
+                issued_on = parse_date_vn(form.issued_on.data)
+            importer.parse_table(importer.read_table(upload.filename or "", data))
+        except ValueError as exc:
+            message = str(exc) if isinstance(exc, AppendixError) else "Ngày ban hành phải có dạng dd/mm/yyyy."
+            form.file.errors = [*form.file.errors, message]
+        else:
+            pending = PlanImport(filename=upload.filename or "", data=data, code=slug(form.number.data),
+                                 number=form.number.data.strip(), title=(form.title.data or "").strip(),
+                                 issuer=(form.issuer.data or "").strip(), issued_on=issued_on,
+                                 uploaded_by_id=current_user.id, uploaded_at=clock.now())
+            session.add(pending)
+            session.commit()
+            return redirect(url_for("admin.import_preview", import_id=pending.id), code=303)
+    return render_template("admin/plans.html", form=form, action_form=EmptyForm(),
+                           plans=session.exec(select(Plan).order_by(Plan.issued_on.desc(), Plan.id.desc())).all())
+
+
+@bp.post("/plans/<int:plan_id>/active")
+def plan_active(plan_id: int):
+    session = db.session()
+    plan = session.get(Plan, plan_id) or abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    plan.active = not plan.active
+    session.add(plan)
+    session.commit()
+    flash(f"Kế hoạch {plan.number} {'đang theo dõi' if plan.active else 'đã ngừng theo dõi'}.", "info")
+    return redirect(url_for("admin.plans"), code=303)
+
+
+def _pending(import_id: int) -> PlanImport:
+    pending = db.session().get(PlanImport, import_id)
+    if pending is None or pending.plan_id is not None:
+        abort(404)
+    return pending
+
+
+@bp.route("/imports/<int:import_id>", methods=["GET", "POST"])
+def import_preview(import_id: int):
+    """Every row as it will be loaded, the sections, every phrase and its units; the
+    unresolved phrases can be mapped to a unit or a group (remembered as an alias)."""
+    session = db.session()
+    pending = _pending(import_id)
+    parsed = importer.parse_table(importer.read_table(pending.filename, pending.data))
+    found = importer.preview(session, parsed)
+    form = EmptyForm()
+    error = None
+    if form.validate_on_submit():
+        mappings = {phrase: request.form.get(f"map-{n}", "") for n, phrase in enumerate(found.unresolved)}
+        mappings = {phrase: target for phrase, target in mappings.items() if target}
+        meta = PlanMeta(code=pending.code, number=pending.number, title=pending.title or pending.number,
+                        issuer=pending.issuer, issued_on=pending.issued_on, focal_unit=None)
+        try:
+            report = importer.commit_import(session, meta=meta, parsed=parsed, mappings=mappings)
+            plan = session.exec(select(Plan).where(Plan.code == pending.code)).one()
+            pending.plan_id = plan.id
+            session.add(pending)
+            session.commit()
+        except AppendixError as exc:
+            session.rollback()  # all or nothing
+            error = str(exc)
+        else:
+            flash(f"Đã nhập kế hoạch {plan.number}: " + ", ".join(f"{n} {what}" for what, n in report.changes.items()),
+                  "info")
+            return redirect(url_for("admin.plans"), code=303)
+    units = session.exec(select(Unit).where(Unit.active).order_by(Unit.name)).all()
+    groups = session.exec(select(UnitGroup).order_by(UnitGroup.name)).all()
+    return render_template("admin/import.html", pending=pending, preview=found, form=form, error=error,
+                           units=units, groups=groups)
