@@ -131,9 +131,10 @@ def register(app: Flask) -> None:
             meta = PlanMeta(code=code or slug(number), number=number, title=title or number, issuer=issuer,
                             issued_on=parse_date_vn(issued_on) if issued_on else None, focal_unit=None)
             try:
-                with session.begin():
-                    report = importer.commit_import(session, meta=meta, parsed=parsed, mappings=pairs)
+                report = importer.commit_import(session, meta=meta, parsed=parsed, mappings=pairs)
+                session.commit()
             except AppendixError as exc:
+                session.rollback()  # all or nothing
                 raise click.ClickException(str(exc)) from exc
         click.echo(f"Đã nhập kế hoạch {number}: " + ", ".join(f"{n} {what}" for what, n in report.changes.items()))
 

@@ -1,7 +1,7 @@
 """Administration from the browser: accounts, units and their groups, plans and imports.
 Every page here is the administrator's only."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlmodel import select
 
@@ -218,11 +218,13 @@ def plans():
     if form.validate_on_submit():
         upload = form.file.data
         data = upload.read()
+        upload.close()
         issued_on = None
         try:
             if (form.issued_on.data or "").strip():
                 issued_on = parse_date_vn(form.issued_on.data)
-            importer.parse_table(importer.read_table(upload.filename or "", data))
+            importer.parse_table(importer.read_table(upload.filename or "", data,
+                                                     max_bytes=current_app.config["IMPORT_MAX_BYTES"]))
         except ValueError as exc:
             message = str(exc) if isinstance(exc, AppendixError) else "Ngày ban hành phải có dạng dd/mm/yyyy."
             form.file.errors = [*form.file.errors, message]

@@ -29,7 +29,7 @@ _DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 def read_table(filename: str, data: bytes, *, max_bytes: int = MAX_BYTES) -> list[list[str]]:
     """The rows of the file's appendix table, header first, whatever its format."""
     if len(data) > max_bytes:
-        raise AppendixError(f"Tệp quá lớn ({len(data) / 1024 / 1024:.1f} MB): giới hạn là {max_bytes // 1024 // 1024} MB.")
+        raise AppendixError(f"Tệp quá lớn ({_size(len(data))}): giới hạn là {_size(max_bytes)}.")
     if not data:
         raise AppendixError("Tệp trống.")
     suffix = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
@@ -44,6 +44,10 @@ def read_table(filename: str, data: bytes, *, max_bytes: int = MAX_BYTES) -> lis
             raise AppendixError("Tệp có đuôi .csv nhưng thực ra là tệp nén (Excel/Word): hãy chọn đúng định dạng.")
         return read_csv(data)
     raise AppendixError(f"Định dạng «.{suffix}» không được hỗ trợ: hãy dùng .xlsx, .csv hoặc .docx.")
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
 
 
 def _zip(data: bytes, kind: str, required: str) -> zipfile.ZipFile:

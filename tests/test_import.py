@@ -1,0 +1,264 @@
+"""Importing a plan: the three formats, the two steps, every kind of bad file refused with a
+message naming what to fix (and nothing written), the round trip of plan 1958, and a
+property test: any table of valid cells survives export and import unchanged."""
+
+import io
+import re
+import zipfile
+
+import pytest
+from docx import Document
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import Workbook
+from sqlmodel import select
+
+from webapp.models import Assignment, Plan, PlanImport, Section, Task, Unit, UnitGroup
+from webapp.services.appendix import COLUMNS, AppendixError
+from webapp.services.exports import PLAN_HEADER, Table, to_csv, to_xlsx
+from webapp.services.importer import parse_table, read_table
+
+ADMIN = "quan-tri"
+SECOND_PLAN = [
+    ["A.", "NHIỆM VỤ CHUNG", "", "", "", ""],
+    ["I.", "Năm 2023", "", "", "", ""],
+    ["1", "Chuyển đổi số quy trình nội bộ", "Sở Thông tin và Truyền thông", "Sở, ban, ngành; UBND cấp huyện",
+     "30/6/2023", "Quy trình điện tử"],
+    ["2", "Tập huấn kỹ năng số cho cán bộ một cửa", "Sở Nội vụ", "Trung tâm Chuyển đổi số tỉnh",
+     "Năm 2023", "Lớp tập huấn"],
+    ["B.", "NHIỆM VỤ RIÊNG", "", "", "", ""],
+    ["1.", "Sở Tư pháp", "", "", "", ""],
+    ["", "Số hóa sổ hộ tịch", "Sở Tư pháp", "UBND cấp huyện, cấp xã", "Hàng năm", "Dữ liệu hộ tịch"],
+]
+
+
+def xlsx_bytes(rows, header=COLUMNS, formula_at=None) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append(row)
+    if formula_at:
+        sheet[formula_at] = "=1+1"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def csv_bytes(rows, delimiter=";", bom=True) -> bytes:
+    import csv
+
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter)
+    writer.writerow(COLUMNS)
+    writer.writerows(rows)
+    return (("\ufeff" if bom else "") + out.getvalue()).encode("utf-8")
+
+
+def docx_bytes(rows) -> bytes:
+    """A plan document with its appendix table, heading rows merged across as provinces publish them."""
+    document = Document()
+    document.add_paragraph("KẾ HOẠCH Chuyển đổi số năm 2023")
+    document.add_paragraph("PHỤ LỤC")
+    table = document.add_table(rows=1, cols=6)
+    for cell, title in zip(table.rows[0].cells, COLUMNS):
+        cell.text = title
+    for row in rows:
+        cells = table.add_row().cells
+        if not any(row[2:]):
+            cells[0].text = row[0]
+            merged = cells[1].merge(cells[5])
+            merged.text = row[1]
+        else:
+            for cell, value in zip(cells, row):
+                cell.text = value
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def counts(session):
+    session.rollback()
+    return tuple(len(session.exec(select(model)).all()) for model in (Plan, Section, Task, Assignment))
+
+
+def upload(client, filename: str, data: bytes, number="15/KH-UBND"):
+    return client.client.post("/admin/plans", data={
+        "csrf_token": client.token, "number": number, "title": "Kế hoạch chuyển đổi số năm 2023",
+        "issuer": "UBND tỉnh Thái Bình", "issued_on": "10/01/2023", "file": (io.BytesIO(data), filename)},
+        content_type="multipart/form-data")
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "docx"])
+def test_a_plan_is_imported_in_two_steps_from_each_format(login, session, fmt):
+    admin = login(ADMIN)
+    data = {"xlsx": xlsx_bytes, "csv": csv_bytes, "docx": docx_bytes}[fmt](SECOND_PLAN)
+    before = counts(session)
+    response = upload(admin, f"ke-hoach.{fmt}", data)
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    assert counts(session) == before  # a preview writes no plan
+    preview = admin.get(response.headers["Location"]).get_data(as_text=True)
+    for ref in ("A.I.1", "A.I.2", "B.1.1"):
+        assert f">{ref}<" in preview
+    assert "«Trung tâm Chuyển đổi số tỉnh» →" in preview and "chưa khớp" in preview  # highlighted
+    assert "«cấp xã» →" in preview
+
+    committed = admin.post(response.headers["Location"], {"map-0": "unit:stttt"})
+    assert committed.status_code == 303, committed.get_data(as_text=True)[:800]
+    session.rollback()
+    plan = session.exec(select(Plan).where(Plan.number == "15/KH-UBND")).one()
+    tasks = {t.ref: t for t in session.exec(select(Task).where(Task.plan_id == plan.id))}
+    assert set(tasks) == {"A.I.1", "A.I.2", "B.1.1"}
+    assert tasks["A.I.1"].due_on.isoformat() == "2023-06-30"
+    supporters = session.exec(select(Unit.code).join(Assignment).where(Assignment.task_id == tasks["A.I.2"].id,
+                                                                        Assignment.role == Role_SUPPORT)).all()
+    assert supporters == ["stttt"]  # the mapping
+    stttt = session.exec(select(Unit).where(Unit.code == "stttt")).one()
+    assert "Trung tâm Chuyển đổi số tỉnh" in stttt.aliases  # remembered for next time
+    assert session.exec(select(PlanImport)).one().plan_id == plan.id
+
+
+Role_SUPPORT = "support"
+
+
+def test_the_pages_follow_the_plan_chosen(login, session):
+    admin = login(ADMIN)
+    response = upload(admin, "ke-hoach.xlsx", xlsx_bytes(SECOND_PLAN), number="15/KH-UBND")
+    admin.post(response.headers["Location"], {})
+    reviewer = login("snv-ra-soat")
+    newest = reviewer.get("/tasks").get_data(as_text=True)
+    assert "Kế hoạch số 15/KH-UBND" in newest and "3 nhiệm vụ" in newest  # issued 10/01/2023, the newest
+    assert reviewer.get("/tasks/A.I.21").status_code == 404  # a row of the other plan
+    reviewer.post("/plan", {"plan": "1958-qd-ubnd"})
+    chosen = reviewer.get("/tasks").get_data(as_text=True)
+    assert "Kế hoạch số 1958/QĐ-UBND" in chosen and "58 nhiệm vụ" in chosen
+    assert reviewer.get("/tasks/A.I.21").status_code == 200
+
+
+BAD_FILES = [
+    ("wrong headers", "a.xlsx", lambda: xlsx_bytes(SECOND_PLAN, header=["TT", "Nội dung", "Chủ trì", "", "", ""]),
+     "Dòng tiêu đề phải gồm đúng các cột"),
+    ("missing column", "a.csv", lambda: "STT;Nội dung công việc\n1;Việc\n".encode(), "Dòng tiêu đề phải gồm đúng"),
+    ("empty lead", "a.xlsx", lambda: xlsx_bytes([SECOND_PLAN[0], SECOND_PLAN[1], ["1", "Việc", "", "Sở Nội vụ", "", ""]]),
+     "Dòng 4, cột «Đơn vị chủ trì thực hiện»: ô trống."),
+    ("empty content", "a.csv", lambda: csv_bytes([SECOND_PLAN[0], ["1", "", "Sở Nội vụ", "", "Năm 2023", ""]]),
+     "Dòng 3, cột «Nội dung công việc»: ô trống."),
+    ("date that cannot be", "a.xlsx", lambda: xlsx_bytes([SECOND_PLAN[0], SECOND_PLAN[1],
+                                                          ["1", "Việc", "Sở Nội vụ", "", "31/02/2023", ""]]),
+     "cột «Thời gian thực hiện»: ngày «31/02/2023» không có thật"),
+    ("duplicate STT", "a.csv", lambda: csv_bytes([*SECOND_PLAN[:3], ["1", "Việc khác", "Sở Nội vụ", "", "", ""]]),
+     "Dòng 5: STT «1» trùng với một dòng khác trong mục A.I."),
+    ("xlsx that is text", "a.xlsx", lambda: csv_bytes(SECOND_PLAN), "không phải là tệp Excel (.xlsx) hợp lệ"),
+    ("docx that is a workbook", "a.docx", lambda: xlsx_bytes(SECOND_PLAN), "không phải là tệp Word (.docx) hợp lệ"),
+    ("csv that is a workbook", "a.csv", lambda: xlsx_bytes(SECOND_PLAN), "thực ra là tệp nén"),
+    ("pdf", "a.pdf", lambda: b"%PDF-1.4", "Định dạng «.pdf» không được hỗ trợ"),
+    ("too large", "a.csv", lambda: b"x" * 3000, "Tệp quá lớn"),  # the limit is set to 2 KB below
+    ("formula", "a.xlsx", lambda: xlsx_bytes(SECOND_PLAN, formula_at="F3"), "Ô F3 (dòng 3) là công thức"),
+    ("macros", "a.xlsm", lambda: xlsx_bytes(SECOND_PLAN), "Tệp có macro (.xlsm) không được nhận"),
+    ("macros inside", "a.xlsx", lambda: _with_macro(xlsx_bytes(SECOND_PLAN)), "Tệp có chứa macro"),
+    ("not utf-8", "a.csv", lambda: "STT;Nội dung".encode("utf-16"), "không ở mã UTF-8"),
+    ("no table in the document", "a.docx", lambda: _document_without_table(), "Không tìm thấy bảng phụ lục"),
+]
+
+
+def _with_macro(data: bytes) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            target.writestr(item, source.read(item))
+        target.writestr("xl/vbaProject.bin", b"\x00macro")
+    return out.getvalue()
+
+
+def _document_without_table() -> bytes:
+    document = Document()
+    document.add_paragraph("Không có bảng nào")
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("case", "filename", "make", "message"), BAD_FILES, ids=[c[0] for c in BAD_FILES])
+def test_a_bad_file_is_refused_with_a_message_and_nothing_changes(app, login, session, case, filename, make, message):
+    app.config["IMPORT_MAX_BYTES"] = 2048 if case == "too large" else app.config["IMPORT_MAX_BYTES"]
+    admin = login(ADMIN)
+    before = counts(session)
+    response = upload(admin, filename, make())
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and message in page, re.sub(r"\s+", " ", page)[-1500:]
+    assert counts(session) == before
+    assert not session.exec(select(PlanImport)).all()
+
+
+def test_a_failed_commit_changes_nothing(login, session):
+    admin = login(ADMIN)
+    first = upload(admin, "a.xlsx", xlsx_bytes(SECOND_PLAN), number="15/KH-UBND")
+    second = upload(admin, "b.xlsx", xlsx_bytes(SECOND_PLAN), number="15/KH-UBND")
+    admin.post(first.headers["Location"], {})
+    before = counts(session)
+    page = admin.post(second.headers["Location"], {"map-0": "unit:stttt"}).get_data(as_text=True)
+    assert "Đã có kế hoạch mã «15-kh-ubnd»" in page
+    assert counts(session) == before
+    session.rollback()
+    assert "Trung tâm Chuyển đổi số tỉnh" not in session.exec(select(Unit).where(Unit.code == "stttt")).one().aliases
+
+
+def test_the_import_command_prints_the_preview_and_imports(runner, session, tmp_path):
+    path = tmp_path / "ke-hoach.csv"
+    path.write_bytes(csv_bytes(SECOND_PLAN))
+    dry = runner.invoke(args=["import-plan", str(path), "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "Tệp ke-hoach.csv: 4 mục, 3 nhiệm vụ." in dry.output
+    assert "«Trung tâm Chuyển đổi số tỉnh» → CHƯA KHỚP" in dry.output
+    assert counts(session)[0] == 1
+    done = runner.invoke(args=["import-plan", str(path), "--number", "15/KH-UBND", "--issued-on", "10/01/2023",
+                               "--map", "Trung tâm Chuyển đổi số tỉnh=unit:stttt"])
+    assert done.exit_code == 0, done.output
+    assert counts(session)[0] == 2
+    bad = tmp_path / "hong.xlsx"
+    bad.write_bytes(b"not a workbook")
+    refused = runner.invoke(args=["import-plan", str(bad), "--dry-run"])
+    assert refused.exit_code != 0 and "không phải là tệp Excel" in refused.output
+
+
+def test_plan_1958_makes_the_round_trip_through_xlsx(runner, session, tmp_path):
+    path = tmp_path / "1958.xlsx"
+    assert runner.invoke(args=["export-plan", "--format", "xlsx", "-o", str(path)]).exit_code == 0
+    result = runner.invoke(args=["import-plan", str(path), "--number", "1958-ban-sao", "--code", "ban-sao"])
+    assert result.exit_code == 0, result.output
+    session.rollback()
+    plans = {p.code: p for p in session.exec(select(Plan))}
+
+    def rows(plan):
+        return [(t.ref, t.stt, t.content, t.lead_text, t.support_text, t.timeframe_text, t.product)
+                for t in session.exec(select(Task).where(Task.plan_id == plan.id).order_by(Task.position))]
+
+    def assignments(plan):
+        return sorted(session.exec(select(Task.ref, Unit.code, Assignment.role).join(Assignment, Assignment.task_id == Task.id)
+                                   .join(Unit, Assignment.unit_id == Unit.id).where(Task.plan_id == plan.id)).all())
+
+    assert rows(plans["ban-sao"]) == rows(plans["1958-qd-ubnd"])
+    assert assignments(plans["ban-sao"]) == assignments(plans["1958-qd-ubnd"])
+
+
+CELL = st.text(alphabet=st.sampled_from(list("aăâbcdđeêghiklmnoôơpqrstuưvxyAĐÊÔƠƯáàảãạếềểễệốồổỗộ0123456789 ,.;:-()/%=+@\n")),
+               min_size=1, max_size=40).filter(lambda s: s.strip() and not s.startswith(("\n", " ")))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(CELL, CELL, st.one_of(st.just(""), CELL), st.one_of(st.just(""), CELL),
+                          st.one_of(st.just(""), CELL)), min_size=1, max_size=8))
+def test_any_table_of_valid_cells_survives_export_and_import(cells):
+    rows = [(f"A.I.{n}", "A.I", str(n), content, lead, support, timeframe.replace("/", "-"), product)
+            for n, (content, lead, support, timeframe, product) in enumerate(cells, start=1)]
+    table = Table("Phụ lục", PLAN_HEADER, rows)
+    for filename, data in (("plan.xlsx", to_xlsx(table)), ("plan.csv", to_csv(table))):
+        parsed = parse_table(read_table(filename, data))
+        back = [(t.ref, t.section, t.stt, t.content, t.lead, t.support, t.timeframe, t.product) for t in parsed.tasks]
+        assert back == rows, filename
+
+
+def test_a_cell_with_only_spaces_counts_as_empty():
+    with pytest.raises(AppendixError, match="ô trống"):
+        parse_table([list(PLAN_HEADER), ["A.I.1", "A.I", "1", "Việc", "   ", "", "", ""]])
