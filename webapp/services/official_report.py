@@ -26,7 +26,9 @@ from .reports import STATUS_LABELS
 
 APPENDIX_COLUMNS = ["STT", "Nội dung công việc", "Đơn vị chủ trì", "Đơn vị phối hợp", "Thời gian thực hiện",
                     "Sản phẩm", "Kết quả thực hiện", "Tình trạng", "Khó khăn, vướng mắc", "Đề xuất"]
-APPENDIX_WIDTHS = [7, 42, 22, 22, 16, 24, 40, 16, 30, 30]
+APPENDIX_WIDTHS = [6, 38, 18, 18, 13, 20, 36, 13, 22, 22]
+DOCX_WIDTHS_CM = [1.1, 5.4, 2.6, 2.6, 2.0, 2.6, 4.2, 1.9, 2.0, 1.8]  # 26.2 cm: A4 landscape less margins
+LINE_HEIGHT = 13.5  # points: a line of 11-point Times New Roman
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -103,8 +105,8 @@ def xlsx(session: Session, plan: Plan, board: Dashboard) -> bytes:
     thin = Side(style="thin", color="000000")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     wrap = Alignment(wrap_text=True, vertical="top")
-    bold = Font(name="Times New Roman", bold=True, size=12)
-    normal = Font(name="Times New Roman", size=12)
+    bold = Font(name="Times New Roman", bold=True, size=11)
+    normal = Font(name="Times New Roman", size=11)
 
     last = get_column_letter(len(APPENDIX_COLUMNS))
     sheet.merge_cells(f"A1:{last}1")
@@ -123,6 +125,7 @@ def xlsx(session: Session, plan: Plan, board: Dashboard) -> bytes:
         cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
         cell.fill = PatternFill("solid", fgColor="D9E2F3")
         sheet.column_dimensions[get_column_letter(col)].width = width
+    sheet.row_dimensions[header_row].height = 2 * LINE_HEIGHT
     row_number = header_row
     for line in lines(session, plan, board):
         row_number += 1
@@ -133,6 +136,8 @@ def xlsx(session: Session, plan: Plan, board: Dashboard) -> bytes:
             cell.font = bold if line.heading else normal
         if line.heading:
             sheet.merge_cells(start_row=row_number, start_column=2, end_row=row_number, end_column=len(APPENDIX_COLUMNS))
+        else:
+            fit_height(sheet, row_number, line.cells(), APPENDIX_WIDTHS)
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
     _print_setup(sheet, header_row)
 
@@ -141,6 +146,16 @@ def xlsx(session: Session, plan: Plan, board: Dashboard) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def fit_height(sheet, row_number: int, values, widths) -> None:
+    """Set the row tall enough for its wrapped text: spreadsheets do not all size rows on opening."""
+    lines = 1
+    for value, width in zip(values, widths):
+        text = str(value or "")
+        chars = max(int(width * 1.2) - 1, 4)  # Times New Roman 11 fits about 1.2 characters a unit
+        lines = max(lines, sum(max(1, -(-len(part) // chars)) for part in text.split("\n")))
+    sheet.row_dimensions[row_number].height = lines * LINE_HEIGHT
 
 
 def _print_setup(sheet, header_row: int) -> None:
@@ -195,6 +210,7 @@ def _unit_sheets(session, workbook, plan, board, border, wrap, bold, normal) -> 
                 cell = sheet.cell(row=row_number, column=col)
                 _write(cell, value)
                 cell.font, cell.border, cell.alignment = normal, border, wrap
+            fit_height(sheet, row_number, values, widths)
         sheet.freeze_panes = "A4"
         _print_setup(sheet, 3)
 
@@ -217,6 +233,7 @@ def _indicator_sheet(workbook, board, border, wrap, bold, normal) -> None:
             cell = sheet.cell(row=row_number, column=col)
             _write(cell, value)
             cell.font, cell.border, cell.alignment = normal, border, wrap
+        fit_height(sheet, row_number, values, widths)
     sheet.freeze_panes = "A2"
     _print_setup(sheet, 1)
 
@@ -327,9 +344,11 @@ def docx(session: Session, plan: Plan, board: Dashboard, *, issuer: str, agency:
             continue
         for cell, value in zip(cells, line.cells()):
             _font(cell.paragraphs[0].add_run(value), 11)
-    widths = [1.2, 5.5, 2.6, 2.6, 2.2, 2.6, 4.8, 2.2, 1.9, 0.6]
+    table.autofit = False
+    for grid_column, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), DOCX_WIDTHS_CM):
+        grid_column.set(qn("w:w"), str(int(Cm(width).twips)))
     for row in table.rows:
-        for cell, width in zip(row.cells, widths):
+        for cell, width in zip(row.cells, DOCX_WIDTHS_CM):
             cell.width = Cm(width)
 
     out = io.BytesIO()
