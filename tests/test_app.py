@@ -49,11 +49,11 @@ def test_without_a_plan_the_pages_say_how_to_load_one(empty_database_url):
     from tests.conftest import make_app
     from webapp.extensions import db
     from webapp.services.accounts import save_user
-    from webapp.services.plans import ensure_schema
+    from webapp.schema import upgrade
     from sqlmodel import Session
 
     app = make_app(empty_database_url)
-    ensure_schema(db.engine(app))
+    upgrade(db.engine(app))
     with Session(db.engine(app)) as session:
         save_user(session, username="lead", password="mat-khau-dai", role="leader")
     client = app.test_client()

@@ -17,7 +17,8 @@ from .services.appendix import AppendixError
 from .services.plans import PlanMeta
 from .services.text import slug
 from .services.reminders import SmtpSettings, send_reminders
-from .services.plans import PLAN_1958, PlanNotFound, PlanSource, ensure_schema, find_plan, load_plan
+from .schema import current_revision, upgrade
+from .services.plans import PLAN_1958, PlanNotFound, PlanSource, find_plan, load_plan
 
 
 def _write(data: bytes, output: str | None) -> None:
@@ -29,11 +30,20 @@ def _write(data: bytes, output: str | None) -> None:
 
 
 def _session() -> Session:
-    ensure_schema(db.engine())
+    upgrade(db.engine())
     return Session(db.engine())
 
 
 def register(app: Flask) -> None:
+    @app.cli.command("upgrade-db")
+    def upgrade_db() -> None:
+        """Tạo hoặc nâng cấp cấu trúc cơ sở dữ liệu lên phiên bản mới nhất (giữ nguyên dữ liệu)."""
+        before = current_revision(db.engine())
+        upgrade(db.engine())
+        after = current_revision(db.engine())
+        click.echo(f"Cơ sở dữ liệu: {before or 'trống'} → {after}" if before != after
+                   else f"Cơ sở dữ liệu đã ở phiên bản mới nhất ({after}).")
+
     @app.cli.command("load-plan")
     @click.option("--source", type=click.Path(exists=True, file_okay=False, path_type=Path), default=PLAN_1958,
                   show_default=True, help="Thư mục của kế hoạch (plan.toml, phụ lục, danh sách đơn vị).")

@@ -12,9 +12,10 @@ from datetime import date
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, select
 
 from ..models import Assignment, Indicator, Plan, Report, Role, Section, Task, Unit, UnitGroup, UnitGroupMember
+from ..schema import upgrade
 from .appendix import ParsedAppendix, parse_rows, read_csv
 from .indicators import find_indicators
 from .resolver import PhraseKind, Roster, RosterGroup, RosterUnit, resolve_row
@@ -23,13 +24,6 @@ from .timeframe import parse_timeframe
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 PLAN_1958 = DATA_DIR / "plan_1958"
-
-
-def ensure_schema(engine: Engine) -> None:
-    """Create the tables that are missing (an empty database gets them all)."""
-    from .. import models  # noqa: F401  (registers the tables)
-
-    SQLModel.metadata.create_all(engine)
 
 
 @dataclass
@@ -204,7 +198,7 @@ class PlanSource(PlanMeta):
 
 def load_plan(engine: Engine, source: PlanSource) -> LoadReport:
     """Load or refresh a plan and its units, all or nothing, in one transaction."""
-    ensure_schema(engine)
+    upgrade(engine)
     parsed = source.parse()
     report = LoadReport()
     with Session(engine) as session, session.begin():
