@@ -19,7 +19,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
-    from . import auth, cli, rendering
+    from . import auth, cli, rendering, security
     from .extensions import csrf, db, htmx, login_manager
     from .fragment_cache import FragmentCache
 
@@ -28,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     rendering.init_app(app)
+    security.init_app(app)
     FragmentCache().init_app(app)
     auth.init_app(app)
     cli.register(app)

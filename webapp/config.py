@@ -55,6 +55,14 @@ def from_environment(instance_path: str) -> dict:
         # Largest plan file an administrator may import, and largest request body at all.
         "IMPORT_MAX_BYTES": int(os.environ.get("IMPORT_MAX_BYTES", str(5 * 1024 * 1024))),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(8 * 1024 * 1024))),
+        # Sessions end after this much inactivity, and at most this long after login.
+        "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "60")),
+        "SESSION_MAX_HOURS": min(int(os.environ.get("SESSION_MAX_HOURS", "12")), 12),
+        # Failed logins before a 15-minute lock: per account, per address.
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(os.environ.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", "5")),
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "20")),
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none).
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",

@@ -382,3 +382,25 @@ class PlanImport(SQLModel, table=True):
     uploaded_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
     uploaded_at: datetime = Field(default_factory=utcnow)
     plan_id: Optional[int] = Field(default=None, foreign_key="plan.id")  # once committed
+
+
+class AuditEvent(SQLModel, table=True):
+    """A security event: logins and failed logins, password changes, refusals, admin
+    actions, exports. Written in a transaction of its own, so a refusal is kept too."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    event: str = Field(index=True)
+    user_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    username: str = ""  # as typed, for failed logins
+    address: str = ""
+    detail: str = long_text()
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed logins counted per account and per address, shared by every worker and server."""
+
+    key: str = Field(primary_key=True)  # "account:<username>" or "address:<ip>"
+    failures: int = 0
+    window_started_at: datetime = Field(default_factory=utcnow)
+    locked_until: Optional[datetime] = None

@@ -1,13 +1,15 @@
 """Administration from the browser: accounts, units and their groups, plans and imports.
 Every page here is the administrator's only."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlmodel import select
 
 from .. import permissions
 from ..extensions import db
 from ..forms import EmptyForm, options, parse_date_vn
+from ..security import audit
+from ..services import audit as audit_log
 from ..models import Plan, PlanImport, Unit, UnitGroup, UnitGroupMember, UnitKind, User, UserRole
 from ..services import clock, importer
 from ..services.accounts import AccountError, reset_password, save_user, set_user_active, update_user
@@ -54,6 +56,7 @@ def users():
             user, _ = save_user(session, username=form.username.data, password=form.password.data or "",
                                 role=form.role.data, unit_code=form.unit.data or None,
                                 full_name=form.full_name.data or "", email=form.email.data or "")
+            audit("admin", f"tạo tài khoản {user.username} ({user.role.value})")
             flash(f"Đã tạo tài khoản «{user.username}».", "info")
             return redirect(url_for("admin.users"), code=303)
         except AccountError as exc:
@@ -77,6 +80,7 @@ def user(user_id: int):
         try:
             update_user(session, user=account, full_name=form.full_name.data or "", role=form.role.data,
                         unit_code=form.unit.data or None, email=form.email.data or "")
+            audit("admin", f"sửa tài khoản {account.username} ({account.role.value})")
             flash(f"Đã lưu tài khoản «{account.username}».", "info")
             return redirect(url_for("admin.users"), code=303)
         except AccountError as exc:
@@ -94,6 +98,7 @@ def user_active(user_id: int):
         flash("Không thể tự ngừng tài khoản của chính mình.", "error")
     else:
         set_user_active(session, account, not account.active)
+        audit("admin", f"{'mở lại' if account.active else 'ngừng'} tài khoản {account.username}")
         flash(f"Tài khoản «{account.username}» {'đã mở lại' if account.active else 'đã ngừng'}.", "info")
     return redirect(url_for("admin.users"), code=303)
 
@@ -105,6 +110,7 @@ def user_reset(user_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     temporary = reset_password(session, account)
+    audit("admin", f"đặt lại mật khẩu của {account.username}")  # the password itself is never written
     flash(f"Mật khẩu tạm của «{account.username}»: {temporary} — người dùng phải đổi ở lần đăng nhập tới.", "warning")
     return redirect(url_for("admin.user", user_id=account.id), code=303)
 
@@ -122,6 +128,7 @@ def units():
             unit = save_unit(session, unit=None, code=form.code.data, name=form.name.data,
                              short_name=form.short_name.data or "", kind=UnitKind(form.kind.data),
                              parent_code=form.parent.data or None, aliases=form.aliases.data or "")
+            audit("admin", f"thêm đơn vị {unit.code}")
             flash(f"Đã thêm đơn vị «{unit.name}».", "info")
             return redirect(url_for("admin.units"), code=303)
         except UnitError as exc:
@@ -151,6 +158,7 @@ def unit(code: str):
             save_unit(session, unit=item, code=form.code.data, name=form.name.data,
                       short_name=form.short_name.data or "", kind=UnitKind(form.kind.data),
                       parent_code=form.parent.data or None, aliases=form.aliases.data or "")
+            audit("admin", f"sửa đơn vị {item.code}")
             flash(f"Đã lưu đơn vị «{item.name}».", "info")
             return redirect(url_for("admin.unit", code=item.code), code=303)
         except UnitError as exc:
@@ -167,6 +175,7 @@ def unit_active(code: str):
     if not EmptyForm().validate_on_submit():
         abort(400)
     set_active(session, item, not item.active)
+    audit("admin", f"{'mở lại' if item.active else 'ngừng'} đơn vị {item.code}")
     flash(f"Đơn vị «{item.name}» {'hoạt động trở lại' if item.active else 'đã ngừng hoạt động'}.", "info")
     return redirect(url_for("admin.unit", code=item.code), code=303)
 
@@ -185,6 +194,7 @@ def unit_merge(code: str):
         target = session.exec(select(Unit).where(Unit.code == merge.target.data)).one()
         try:
             moved = merge_units(session, source=item, target=target, user=current_user)
+            audit("admin", f"sáp nhập đơn vị {item.code} vào {target.code}")
             flash(f"Đã sáp nhập «{item.name}» vào «{target.name}»: "
                   + ", ".join(f"{n} {what}" for what, n in moved.items()) + ".", "info")
         except UnitError as exc:
@@ -200,6 +210,7 @@ def group(code: str):
     if form.validate_on_submit():
         chosen = {int(i) for i in request.form.getlist("member") if i.isdigit()}
         set_group_members(session, item, chosen)
+        audit("admin", f"sửa thành viên nhóm {item.code}")
         flash(f"Đã lưu thành viên nhóm «{item.name}».", "info")
         return redirect(url_for("admin.group", code=item.code), code=303)
     members = set(session.exec(select(UnitGroupMember.unit_id).where(UnitGroupMember.group_id == item.id)).all())
@@ -249,6 +260,7 @@ def plan_active(plan_id: int):
     plan.active = not plan.active
     session.add(plan)
     session.commit()
+    audit("admin", f"{'theo dõi' if plan.active else 'ngừng theo dõi'} kế hoạch {plan.code}")
     flash(f"Kế hoạch {plan.number} {'đang theo dõi' if plan.active else 'đã ngừng theo dõi'}.", "info")
     return redirect(url_for("admin.plans"), code=303)
 
@@ -285,6 +297,7 @@ def import_preview(import_id: int):
             session.rollback()  # all or nothing
             error = str(exc)
         else:
+            audit("admin", f"nhập kế hoạch {plan.code} từ {pending.filename}")
             flash(f"Đã nhập kế hoạch {plan.number}: " + ", ".join(f"{n} {what}" for what, n in report.changes.items()),
                   "info")
             return redirect(url_for("admin.plans"), code=303)
@@ -292,3 +305,20 @@ def import_preview(import_id: int):
     groups = session.exec(select(UnitGroup).order_by(UnitGroup.name)).all()
     return render_template("admin/import.html", pending=pending, preview=found, form=form, error=error,
                            units=units, groups=groups)
+
+
+@bp.get("/audit")
+def audit_events():
+    events = audit_log.recent(db.session(), event=request.args.get("event", ""),
+                              username=request.args.get("username", "").strip())
+    return render_template("admin/audit.html", events=events, labels=audit_log.EVENT_LABELS,
+                           event=request.args.get("event", ""), username=request.args.get("username", ""))
+
+
+@bp.get("/audit.csv")
+def audit_csv():
+    events = audit_log.recent(db.session(), event=request.args.get("event", ""),
+                              username=request.args.get("username", "").strip(), limit=100_000)
+    audit("export", "nhật ký an ninh (CSV)")
+    return Response(audit_log.to_csv(events), content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="nhat-ky-an-ninh.csv"'})

@@ -1,10 +1,12 @@
 import secrets
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..extensions import db
+from ..extensions import db, lock_for_write
 from ..forms import EmptyForm
+from ..security import audit, client_address, start_session
+from ..services import throttle
 from ..services.accounts import AccountError, authenticate, change_password
 from .forms import LoginForm, PasswordForm
 
@@ -23,17 +25,35 @@ def login():
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
-    error = None
+    error, status = None, 200
     if form.validate_on_submit():
-        user = authenticate(db.session(), form.username.data, form.password.data)
-        if user is None:
-            # The same words whether the username or the password was wrong.
-            error = "Tên đăng nhập hoặc mật khẩu không đúng."
+        session_, username = db.session(), form.username.data.strip()
+        lock_for_write(session_)  # counting failures: one login at a time holds the count
+        wait = throttle.locked_for(session_, username, client_address())
+        if wait is not None:
+            # Said alike for every username typed: it tells nothing of which accounts exist.
+            error, status = (f"Đăng nhập tạm thời bị chặn vì nhập sai nhiều lần. Vui lòng thử lại sau "
+                             f"{max(1, round(wait.total_seconds() / 60))} phút."), 429
+            audit("login_locked", username=username, user_id=None)
         else:
-            session.clear()  # a new session at login
-            login_user(user)
-            return redirect(_safe_next(form.next.data) or url_for("tasks.index"), code=303)
-    return render_template("auth/login.html", form=form, error=error), 200 if error is None else 401
+            user = authenticate(session_, username, form.password.data)
+            if user is None:
+                # The same words whether the username or the password was wrong.
+                error, status = "Tên đăng nhập hoặc mật khẩu không đúng.", 401
+                throttle.failed(session_, username, client_address(), _limits())
+                audit("login_failed", username=username, user_id=None)
+            else:
+                throttle.succeeded(session_, username)
+                start_session()  # a new session at login
+                login_user(user)
+                audit("login")
+                return redirect(_safe_next(form.next.data) or url_for("tasks.index"), code=303)
+    return render_template("auth/login.html", form=form, error=error), status
+
+
+def _limits() -> throttle.Limits:
+    return throttle.Limits(per_account=current_app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
+                           per_address=current_app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"])
 
 
 @bp.route("/logout", methods=["GET", "POST"])
@@ -45,7 +65,7 @@ def logout():
     if form.validate_on_submit():
         user = current_user._get_current_object()
         user.session_token = secrets.token_urlsafe(16)  # a copied session cookie stops working
-        db.session().commit()
+        audit("logout")  # commits the new token with the event
         logout_user()
         session.clear()
     return redirect(url_for("auth.login"), code=303)
@@ -63,7 +83,8 @@ def password():
         except AccountError as exc:
             form.new.errors = [*form.new.errors, str(exc)]
         else:
-            session.clear()
+            audit("password_changed")
+            start_session()
             login_user(user)  # this session carries on with the new token; every other one ends
             flash("Đã đổi mật khẩu.", "info")
             return redirect(url_for("tasks.index"), code=303)

@@ -8,6 +8,7 @@ from ..dashboard.routes import chosen_period
 from ..extensions import db
 from ..models import Unit
 from ..plan_scope import current_plan
+from ..security import audit
 from ..services import clock, official_report
 from ..services.dashboard import build
 
@@ -29,6 +30,7 @@ def _board():
 
 
 def _download(data: bytes, fmt: str, name: str) -> Response:
+    audit("export", f"{name}.{fmt}")
     return Response(data, content_type=MIME[fmt], headers={
         "Content-Disposition": f'attachment; filename="{name}.{fmt}"', "Cache-Control": "no-store"})
 
@@ -65,6 +67,7 @@ def reports_csv():
 @login_required
 def print_view():
     plan, period, board = _board()
+    audit("export", f"bản in {board.label}")
     return render_template("exports/print.html", plan=plan, period=period, board=board,
                            lines=official_report.lines(db.session(), plan, board),
                            columns=official_report.APPENDIX_COLUMNS)
