@@ -34,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.register(app)
 
     from .admin import bp as admin_bp
+    from .api import bp as api_bp
     from .dashboard import bp as dashboard_bp
     from .exports import bp as exports_bp
     from .indicators import bp as indicators_bp
@@ -47,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(indicators_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(api_bp)
     app.jinja_env.globals["zip"] = zip
     app.register_blueprint(units_bp)
     app.register_blueprint(tasks_bp)

@@ -404,3 +404,16 @@ class LoginThrottle(SQLModel, table=True):
     failures: int = 0
     window_started_at: datetime = Field(default_factory=utcnow)
     locked_until: Optional[datetime] = None
+
+
+class ApiToken(SQLModel, table=True):
+    """A token for the read-only API, issued to a user by an administrator; only its hash is kept."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    name: str = ""
+    token_hash: str = Field(unique=True, index=True)
+    prefix: str = ""  # the first characters, to tell tokens apart
+    created_at: datetime = Field(default_factory=utcnow)
+    last_used_at: Optional[datetime] = None
+    revoked_at: Optional[datetime] = None

@@ -13,3 +13,13 @@ def current_plan() -> Plan:
         return find_plan(db.session(), request.args.get("plan") or session.get("plan"))
     except PlanNotFound as exc:
         abort(404, description=str(exc))
+
+
+def id_arg(name: str) -> int | None:
+    """An id from the query string: absent gives None; anything but a plausible id is refused."""
+    value = request.args.get(name)
+    if value is None or value == "":
+        return None
+    if not value.isdigit() or not 0 < int(value) < 2**31:
+        abort(400, description=f"Tham số «{name}» phải là mã số hợp lệ.")
+    return int(value)

@@ -7,7 +7,7 @@ differ by request kind say so with `Vary: HX-Request`.
 
 from datetime import date, datetime
 
-from flask import Flask, Response, redirect, render_template
+from flask import Flask, Response, jsonify, redirect, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from .extensions import htmx
@@ -74,15 +74,19 @@ ERROR_MESSAGES = {
 
 
 def _error_page(error: HTTPException):
-    """Errors in Vietnamese, revealing nothing of the code; an HTMX request gets an alert."""
+    """Errors in Vietnamese, revealing nothing of the code; an HTMX request gets an alert,
+    the data API a JSON body. The error's own headers (Allow after a 405) are kept."""
     code = error.code or 500
     given = error.description if error.description != type(error).description else None
     message = (given if code != 500 else None) or ERROR_MESSAGES.get(code, "Yêu cầu không thực hiện được.")
+    headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+    if request.path.startswith("/api/"):
+        return jsonify(error=message or ERROR_TITLES.get(code, "Lỗi")), code, headers
     if wants_partial():
         # Shown in the page's message area (htmx is configured to swap error responses).
-        headers = {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
+        headers.update({"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"})
         return render_template("_alert.html", message=message, category="error"), code, headers
-    return render_template("error.html", title=ERROR_TITLES.get(code, "Lỗi"), message=message), code
+    return render_template("error.html", title=ERROR_TITLES.get(code, "Lỗi"), message=message), code, headers
 
 
 def init_app(app: Flask) -> None:

@@ -10,8 +10,8 @@ from ..extensions import db
 from ..forms import EmptyForm, options, parse_date_vn
 from ..security import audit
 from ..services import audit as audit_log
-from ..models import Plan, PlanImport, Unit, UnitGroup, UnitGroupMember, UnitKind, User, UserRole
-from ..services import clock, importer
+from ..models import ApiToken, Plan, PlanImport, Unit, UnitGroup, UnitGroupMember, UnitKind, User, UserRole
+from ..services import api_tokens, clock, importer
 from ..services.accounts import AccountError, reset_password, save_user, set_user_active, update_user
 from ..services.appendix import AppendixError
 from ..services.plans import PlanMeta
@@ -85,7 +85,8 @@ def user(user_id: int):
             return redirect(url_for("admin.users"), code=303)
         except AccountError as exc:
             form.role.errors = [*form.role.errors, str(exc)]
-    return render_template("admin/user.html", form=form, account=account, action_form=EmptyForm())
+    return render_template("admin/user.html", form=form, account=account, action_form=EmptyForm(),
+                           tokens=api_tokens.tokens_of(session, account))
 
 
 @bp.post("/users/<int:user_id>/active")
@@ -101,6 +102,32 @@ def user_active(user_id: int):
         audit("admin", f"{'mở lại' if account.active else 'ngừng'} tài khoản {account.username}")
         flash(f"Tài khoản «{account.username}» {'đã mở lại' if account.active else 'đã ngừng'}.", "info")
     return redirect(url_for("admin.users"), code=303)
+
+
+@bp.post("/users/<int:user_id>/tokens")
+def user_token(user_id: int):
+    session = db.session()
+    account = session.get(User, user_id) or abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    token = api_tokens.issue(session, user=account, name=request.form.get("name", "") or "API")
+    audit("admin", f"cấp token API cho {account.username}")  # the token itself is never written
+    flash(f"Token API mới của «{account.username}» (chỉ hiện một lần, hãy lưu lại): {token}", "warning")
+    return redirect(url_for("admin.user", user_id=account.id), code=303)
+
+
+@bp.post("/users/<int:user_id>/tokens/<int:token_id>/revoke")
+def user_token_revoke(user_id: int, token_id: int):
+    session = db.session()
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id != user_id:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    api_tokens.revoke(session, token)
+    audit("admin", f"thu hồi token API {token.prefix}… của tài khoản #{user_id}")
+    flash("Đã thu hồi token.", "info")
+    return redirect(url_for("admin.user", user_id=user_id), code=303)
 
 
 @bp.post("/users/<int:user_id>/reset-password")

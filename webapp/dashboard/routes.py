@@ -7,7 +7,7 @@ from sqlmodel import select
 from .. import permissions
 from ..extensions import db
 from ..models import Period
-from ..plan_scope import current_plan
+from ..plan_scope import current_plan, id_arg
 from ..services import clock
 from ..services.dashboard import build
 from ..services.periods import periods_of
@@ -17,7 +17,7 @@ bp = Blueprint("dashboard", __name__)
 
 def chosen_period(plan, name: str) -> Period | None:
     """The period named in the query string (?period=, ?compare=), or none."""
-    period_id = request.args.get(name, type=int)
+    period_id = id_arg(name)
     if period_id is None:
         return None
     period = db.session().get(Period, period_id)

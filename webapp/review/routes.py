@@ -8,7 +8,7 @@ from sqlmodel import select
 from .. import permissions
 from ..extensions import db
 from ..models import Extension, ExtensionState, Period, PeriodReport, ReviewState, Task, Unit
-from ..plan_scope import current_plan
+from ..plan_scope import current_plan, id_arg
 from ..rendering import wants_partial
 from ..services import clock
 from ..services.deadlines import DeadlineError, decide_extension
@@ -64,7 +64,7 @@ def _queue(period: Period | None, state: ReviewState = ReviewState.SUBMITTED):
 def desk():
     _require(permissions.can_follow_units(current_user))
     plan = current_plan()
-    period = _period(plan, request.args.get("period", type=int))
+    period = _period(plan, id_arg("period"))
     session = db.session()
     return render_template(
         "review/desk.html",
@@ -148,7 +148,7 @@ def unit(unit_code: str):
     unit = session.exec(select(Unit).where(Unit.code == unit_code)).first()
     if unit is None:
         abort(404)
-    period = _period(plan, request.args.get("period", type=int))
+    period = _period(plan, id_arg("period"))
     rows = unit_rows(session, plan=plan, unit=unit, today=clock.today(), filters=Filters(),
                      period=period if period and period.is_open else None)
     user = current_user._get_current_object()

@@ -292,3 +292,44 @@ def overview_rows(session: Session, *, plan: Plan, today: date, filters: Filters
 
 
 STATUS_CHOICES = [(derived.value, LABELS[derived]) for derived in Derived]
+
+
+@dataclass
+class TaskState:
+    """A row with every assigned unit's report and status, for the data API."""
+
+    task: Task
+    section: Section
+    status: StatusView
+    units: list[tuple[Assignment, Unit, Report | None, StatusView]] = field(default_factory=list)
+
+
+def task_states(session: Session, *, plan: Plan, today: date, task_ids: set[int] | None = None) -> list[TaskState]:
+    """Every row (or those named) with its units, reports and statuses: five queries in all."""
+    found = session.exec(
+        select(Task, Section).join(Section, Task.section_id == Section.id)
+        .where(Task.plan_id == plan.id).order_by(Task.position)
+    ).all()
+    if task_ids is not None:
+        found = [(t, s) for t, s in found if t.id in task_ids]
+    ids = [t.id for t, _ in found]
+    if not ids:
+        return []
+    units = {u.id: u for u in session.exec(select(Unit))}
+    lead_first = case((Assignment.role == Role.LEAD, 0), else_=1)
+    assigned = defaultdict(list)
+    for assignment in session.exec(select(Assignment).where(Assignment.task_id.in_(ids))
+                                   .order_by(Assignment.task_id, lead_first, Assignment.id)):
+        assigned[assignment.task_id].append(assignment)
+    reports = {(r.task_id, r.unit_id): r for r in session.exec(select(Report).where(Report.task_id.in_(ids)))}
+    approved = approved_extensions(session, ids)
+    states = []
+    for task, section in found:
+        lines = []
+        for assignment in assigned[task.id]:
+            report = reports.get((task.id, assignment.unit_id))
+            status = unit_status(task, report, today, extended_to(task, assignment.unit_id, approved, today))
+            lines.append((assignment, units[assignment.unit_id], report, status))
+        lead_statuses = [status for assignment, _, _, status in lines if assignment.role == Role.LEAD]
+        states.append(TaskState(task, section, row_status(task, lead_statuses, today), lines))
+    return states
