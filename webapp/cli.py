@@ -12,7 +12,7 @@ from .services import exports
 from .services.accounts import DEMO_PASSWORD, AccountError, save_user, seed_demo_accounts
 from .services import clock
 from .forms import parse_date_vn
-from .services import importer
+from .services import backup, importer
 from .services.appendix import AppendixError
 from .services.plans import PlanMeta
 from .services.text import slug
@@ -147,6 +147,31 @@ def register(app: Flask) -> None:
                 session.rollback()  # all or nothing
                 raise click.ClickException(str(exc)) from exc
         click.echo(f"Đã nhập kế hoạch {number}: " + ", ".join(f"{n} {what}" for what, n in report.changes.items()))
+
+    @app.cli.command("backup")
+    @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+    def backup_command(directory: Path | None) -> None:
+        """Sao lưu cơ sở dữ liệu (nhất quán, kể cả khi ứng dụng đang chạy) vào thư mục (mặc định: instance/backups)."""
+        target = directory or Path(app.instance_path) / "backups"
+        try:
+            file = backup.backup(app.config["DATABASE_URL"], target)
+        except backup.BackupError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"Đã sao lưu vào {file}")
+
+    @app.cli.command("restore")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--yes", is_flag=True, help="Không hỏi lại.")
+    def restore_command(file: Path, yes: bool) -> None:
+        """Phục hồi cơ sở dữ liệu từ một bản sao lưu (thay toàn bộ dữ liệu hiện có)."""
+        if not yes:
+            click.confirm("Dữ liệu hiện có sẽ bị thay bằng bản sao lưu. Tiếp tục?", abort=True)
+        try:
+            backup.restore(app.config["DATABASE_URL"], file)
+        except backup.BackupError as exc:
+            raise click.ClickException(str(exc)) from exc
+        upgrade(db.engine())  # a backup from an earlier version gets the newest schema
+        click.echo(f"Đã phục hồi từ {file}")
 
     @app.cli.command("send-reminders")
     @plan_option
