@@ -58,13 +58,22 @@ def viewport(request):
     return request.param
 
 
+def watch_csp(page) -> list[str]:
+    """Messages of the page breaking the Content-Security-Policy (none are expected)."""
+    broken: list[str] = []
+    page.on("console", lambda m: broken.append(m.text) if "Content Security Policy" in m.text else None)
+    return broken
+
+
 @pytest.fixture
 def page(browser, viewport):
     context = browser.new_context(viewport=viewport, locale="vi-VN")
     page = context.new_page()
     page.set_default_timeout(10_000)
+    broken = watch_csp(page)
     yield page
     context.close()
+    assert broken == [], f"the page broke its Content-Security-Policy: {broken}"
 
 
 @pytest.fixture
