@@ -5,10 +5,8 @@ from sqlmodel import Session
 
 from webapp import create_app
 from webapp.extensions import db, make_engine
-from webapp.services.accounts import seed_demo_accounts
+from webapp.services.accounts import DEMO_PASSWORD, seed_demo_accounts
 from webapp.services.plans import PlanSource, load_plan, roster_from_db
-
-from webapp.services.accounts import DEMO_PASSWORD
 
 from .databases import Databases
 from .factories import UserClient

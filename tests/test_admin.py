@@ -3,7 +3,17 @@
 import pytest
 from sqlmodel import select
 
-from webapp.models import Assignment, PeriodReport, Report, ReportChange, Role, Task, Unit, UnitGroup, User
+from webapp.models import (
+    Assignment,
+    PeriodReport,
+    Report,
+    ReportChange,
+    Role,
+    Task,
+    Unit,
+    UnitGroup,
+    User,
+)
 
 from .factories import UserClient, open_period, save_report
 

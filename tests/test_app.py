@@ -46,11 +46,12 @@ def test_home_sends_each_user_to_their_page(login):
 
 
 def test_without_a_plan_the_pages_say_how_to_load_one(empty_database_url):
+    from sqlmodel import Session
+
     from tests.conftest import make_app
     from webapp.extensions import db
-    from webapp.services.accounts import save_user
     from webapp.schema import upgrade
-    from sqlmodel import Session
+    from webapp.services.accounts import save_user
 
     app = make_app(empty_database_url)
     upgrade(db.engine(app))

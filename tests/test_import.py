@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from sqlmodel import select
 
-from webapp.models import Assignment, Plan, PlanImport, Section, Task, Unit, UnitGroup
+from webapp.models import Assignment, Plan, PlanImport, Section, Task, Unit
 from webapp.services.appendix import COLUMNS, AppendixError
 from webapp.services.exports import PLAN_HEADER, Table, to_csv, to_xlsx
 from webapp.services.importer import parse_table, read_table

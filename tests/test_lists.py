@@ -6,7 +6,16 @@ from sqlalchemy import event
 from sqlmodel import select
 
 from webapp.extensions import db
-from webapp.models import Assignment, Plan, Report, ReportStatus, Role, Section, Task, Unit
+from webapp.models import (
+    Assignment,
+    Plan,
+    Report,
+    ReportStatus,
+    Role,
+    Section,
+    Task,
+    Unit,
+)
 
 
 def refs_in(page: str, unit: str) -> list[str]:

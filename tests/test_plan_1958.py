@@ -12,9 +12,9 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
 
+from webapp.extensions import db, make_engine
 from webapp.models import Assignment, Indicator, Report, Task, Unit
 from webapp.services.plans import PLAN_1958, PlanSource, load_plan
-from webapp.extensions import db, make_engine
 
 from .plan_text import read_appendix
 

@@ -2,7 +2,14 @@
 
 import pytest
 
-from webapp.services.resolver import PhraseKind, Roster, RosterGroup, RosterUnit, resolve_cell, resolve_row
+from webapp.services.resolver import (
+    PhraseKind,
+    Roster,
+    RosterGroup,
+    RosterUnit,
+    resolve_cell,
+    resolve_row,
+)
 
 DEPARTMENTS = {"vpubnd", "snv", "stp", "skhdt", "stc", "sct", "snnptnt", "sgtvt", "sxd", "stnmt", "stttt", "sldtbxh",
                "svhttdl", "skhcn", "sgddt", "syt", "sngv", "ttt", "bqlkkt"}

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from webapp.models import AuditEvent, User
+from webapp.models import AuditEvent
 from webapp.services import clock
 
 from .conftest import make_app

@@ -8,17 +8,26 @@ from flask import Flask
 from sqlmodel import Session
 
 from .extensions import db
-from .services import exports
-from .services.accounts import DEMO_PASSWORD, AccountError, save_user, seed_demo_accounts
-from .services import clock
 from .forms import parse_date_vn
-from .services import backup, importer
-from .services.appendix import AppendixError
-from .services.plans import PlanMeta
-from .services.text import slug
-from .services.reminders import SmtpSettings, send_reminders
 from .schema import current_revision, upgrade
-from .services.plans import PLAN_1958, PlanNotFound, PlanSource, find_plan, load_plan
+from .services import backup, clock, exports, importer
+from .services.accounts import (
+    DEMO_PASSWORD,
+    AccountError,
+    save_user,
+    seed_demo_accounts,
+)
+from .services.appendix import AppendixError
+from .services.plans import (
+    PLAN_1958,
+    PlanMeta,
+    PlanNotFound,
+    PlanSource,
+    find_plan,
+    load_plan,
+)
+from .services.reminders import SmtpSettings, send_reminders
+from .services.text import slug
 
 
 def _write(data: bytes, output: str | None) -> None:

@@ -9,8 +9,8 @@ from datetime import date, datetime, timezone
 from enum import Enum
 from typing import ClassVar, Optional
 
-from sqlalchemy import LargeBinary, Text, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
+from sqlalchemy import LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 

@@ -2,9 +2,11 @@
 session), else the newest plan still followed."""
 
 from flask import abort, request, session
+from flask_login import current_user
 
+from . import permissions
 from .extensions import db
-from .models import Plan
+from .models import Plan, Unit
 from .services.plans import PlanNotFound, find_plan
 
 
@@ -23,3 +25,10 @@ def id_arg(name: str) -> int | None:
     if not value.isdigit() or not 0 < int(value) < 2**31:
         abort(400, description=f"Tham số «{name}» phải là mã số hợp lệ.")
     return int(value)
+
+
+def own_unit() -> Unit:
+    """The unit of the signed-in focal point; anyone else is refused."""
+    if not permissions.has_unit_home(current_user):
+        abort(403)
+    return db.session().get(Unit, current_user.unit_id)

@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from .conftest import log_in, settled
@@ -115,9 +116,6 @@ def test_an_expired_session_goes_to_the_login_page_not_into_the_row(page, live_s
     expect(page).to_have_url(re.compile(r"/login\?next=/my"))
     expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible()
     expect(page.locator("tr form")).to_have_count(0)
-
-
-import pytest
 
 
 @pytest.mark.parametrize(("user", "paths"), [

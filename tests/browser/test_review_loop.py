@@ -10,18 +10,23 @@ from .conftest import log_in, settled
 ROW = "#report-B\\.8\\.1-stttt"
 
 
-def test_submit_return_resubmit_accept(browser, live_server, viewport):
-    reviewer = browser.new_context(viewport=viewport, locale="vi-VN").new_page()
-    unit = browser.new_context(viewport=viewport, locale="vi-VN").new_page()
-    size = "phone" if viewport["width"] < 500 else "desktop"
-
-    log_in(reviewer, live_server, "snv-ra-soat")
+def open_quarter(reviewer, live_server) -> None:
+    """The reviewer opens «Quý IV/2026» from the periods page."""
     reviewer.goto(f"{live_server}/review/periods")
     reviewer.get_by_label("Tên kỳ").fill("Quý IV/2026")
     reviewer.get_by_label("Từ ngày").fill("01/10/2026")
     reviewer.get_by_label("Đến ngày").fill("31/12/2026")
     reviewer.get_by_label("Hạn gửi báo cáo").fill("05/01/2027")
     reviewer.get_by_role("button", name="Mở kỳ").click()
+
+
+def test_submit_return_resubmit_accept(browser, live_server, viewport):
+    reviewer = browser.new_context(viewport=viewport, locale="vi-VN").new_page()
+    unit = browser.new_context(viewport=viewport, locale="vi-VN").new_page()
+    size = "phone" if viewport["width"] < 500 else "desktop"
+
+    log_in(reviewer, live_server, "snv-ra-soat")
+    open_quarter(reviewer, live_server)
     expect(reviewer.locator("#flash")).to_contain_text("Đã mở kỳ báo cáo «Quý IV/2026»")
     reviewer.screenshot(path=str(_path("periods", size)))
 
@@ -81,12 +86,7 @@ def test_accept_a_selection_in_place(browser, live_server, viewport):
     units = {"stttt": "B.8.1", "stc": "B.5.1", "skhdt": "B.4.1"}
     reviewer = browser.new_context(viewport=viewport, locale="vi-VN").new_page()
     log_in(reviewer, live_server, "snv-ra-soat")
-    reviewer.goto(f"{live_server}/review/periods")
-    reviewer.get_by_label("Tên kỳ").fill("Quý IV/2026")
-    reviewer.get_by_label("Từ ngày").fill("01/10/2026")
-    reviewer.get_by_label("Đến ngày").fill("31/12/2026")
-    reviewer.get_by_label("Hạn gửi báo cáo").fill("05/01/2027")
-    reviewer.get_by_role("button", name="Mở kỳ").click()
+    open_quarter(reviewer, live_server)
     for code, ref in units.items():
         unit = browser.new_context(viewport=viewport).new_page()
         log_in(unit, live_server, code)

@@ -1,22 +1,53 @@
 """Administration from the browser: accounts, units and their groups, plans and imports.
 Every page here is the administrator's only."""
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlmodel import select
 
 from .. import permissions
 from ..extensions import db
 from ..forms import EmptyForm, options, parse_date_vn
+from ..models import (
+    ApiToken,
+    Plan,
+    PlanImport,
+    Unit,
+    UnitGroup,
+    UnitGroupMember,
+    UnitKind,
+    User,
+)
 from ..security import audit
-from ..services import audit as audit_log
-from ..models import ApiToken, Plan, PlanImport, Unit, UnitGroup, UnitGroupMember, UnitKind, User, UserRole
 from ..services import api_tokens, clock, importer
-from ..services.accounts import AccountError, reset_password, save_user, set_user_active, update_user
+from ..services import audit as audit_log
+from ..services.accounts import (
+    AccountError,
+    reset_password,
+    save_user,
+    set_user_active,
+    update_user,
+)
 from ..services.appendix import AppendixError
 from ..services.plans import PlanMeta
 from ..services.text import slug
-from ..services.units import UnitError, merge_units, save_unit, set_active, set_group_members
+from ..services.units import (
+    UnitError,
+    merge_units,
+    save_unit,
+    set_active,
+    set_group_members,
+)
 from .forms import KIND_LABELS, ROLE_LABELS, ImportForm, MergeForm, UnitForm, UserForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -1,8 +1,7 @@
 """The dashboard: a leader's glance first, then the figures; any period, or two side by side."""
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template
 from flask_login import current_user, login_required
-from sqlmodel import select
 
 from .. import permissions
 from ..extensions import db

@@ -1,7 +1,7 @@
 """Indicators: each unit enters its figures for the open period; the reviewer sees them
 all and asks for an explanation (giải trình) of an off-track figure."""
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlmodel import select
 
@@ -9,11 +9,18 @@ from .. import permissions
 from ..dashboard.routes import chosen_period
 from ..extensions import db
 from ..models import Indicator, IndicatorValue, Task, Unit
-from ..plan_scope import current_plan
+from ..plan_scope import current_plan, own_unit
 from ..rendering import render, wants_partial
 from ..services import clock
 from ..services.periods import open_period_of
-from ..services.targets import TargetError, concerns, indicator_units, request_explanation, save_value, summaries
+from ..services.targets import (
+    TargetError,
+    concerns,
+    indicator_units,
+    request_explanation,
+    save_value,
+    summaries,
+)
 from .forms import ExplanationRequestForm, ValueForm
 
 bp = Blueprint("indicators", __name__, url_prefix="/indicators")
@@ -40,11 +47,9 @@ def _value_of(indicator, unit, period) -> IndicatorValue | None:
 @login_required
 def mine():
     """The indicators of the unit's rows, with the unit's figures for the open period."""
-    if not permissions.has_unit_home(current_user):
-        abort(403)
+    unit = own_unit()
     session = db.session()
     plan = current_plan()
-    unit = session.get(Unit, current_user.unit_id)
     period = open_period_of(session, plan)
     items = []
     for summary in summaries(session, plan=plan, period=period, as_of=clock.today()):

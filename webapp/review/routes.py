@@ -7,7 +7,16 @@ from sqlmodel import select
 
 from .. import permissions
 from ..extensions import db
-from ..models import Extension, ExtensionState, Period, PeriodReport, ReviewState, Task, Unit
+from ..forms import EmptyForm
+from ..models import (
+    Extension,
+    ExtensionState,
+    Period,
+    PeriodReport,
+    ReviewState,
+    Task,
+    Unit,
+)
 from ..plan_scope import current_plan, id_arg
 from ..rendering import wants_partial
 from ..services import clock
@@ -26,7 +35,6 @@ from ..services.periods import (
     unit_progress,
 )
 from ..services.rows import Filters, unit_rows
-from ..forms import EmptyForm
 from .forms import DecisionForm, PeriodForm, ReviewForm
 
 bp = Blueprint("review", __name__, url_prefix="/review")

@@ -9,7 +9,13 @@ from datetime import date
 from sqlmodel import Session, select
 
 from ..models import Period, PeriodReport, Plan, ReviewState, Section, Task, Unit
-from .periods import NOT_REPORTED, PERIOD_STATUS_LABELS, Standing, live_standing, standing_of
+from .periods import (
+    NOT_REPORTED,
+    PERIOD_STATUS_LABELS,
+    Standing,
+    live_standing,
+    standing_of,
+)
 from .status import DONE, Derived
 from .targets import IndicatorSummary, summaries
 

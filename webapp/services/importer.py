@@ -17,7 +17,16 @@ from datetime import date, datetime
 from sqlmodel import Session, select
 
 from ..models import Plan, Unit, UnitGroup
-from .appendix import COLUMNS, AppendixError, ParsedAppendix, ParsedSection, ParsedTask, clean_cell, parse_rows, read_csv
+from .appendix import (
+    COLUMNS,
+    AppendixError,
+    ParsedAppendix,
+    ParsedSection,
+    ParsedTask,
+    clean_cell,
+    parse_rows,
+    read_csv,
+)
 from .plans import LoadReport, PlanMeta, roster_from_db, store_plan
 from .resolver import RowResolution, resolve_row
 

@@ -20,7 +20,17 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 from sqlmodel import Session, select
 
-from ..models import Assignment, Period, PeriodReport, Plan, Report, Role, Section, Task, Unit
+from ..models import (
+    Assignment,
+    Period,
+    PeriodReport,
+    Plan,
+    Report,
+    Role,
+    Section,
+    Task,
+    Unit,
+)
 from .dashboard import Dashboard
 from .reports import STATUS_LABELS
 
@@ -98,6 +108,16 @@ def _write(cell, value) -> None:
         cell.data_type = TYPE_STRING  # never a formula
 
 
+def _header(sheet, row: int, columns, widths, font, border) -> None:
+    """A bold, bordered header row, and the columns' widths."""
+    for col, (title, width) in enumerate(zip(columns, widths), start=1):
+        cell = sheet.cell(row=row, column=col)
+        _write(cell, title)
+        cell.font, cell.border = font, border
+        cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
+        sheet.column_dimensions[get_column_letter(col)].width = width
+
+
 def xlsx(session: Session, plan: Plan, board: Dashboard) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
@@ -118,13 +138,9 @@ def xlsx(session: Session, plan: Plan, board: Dashboard) -> bytes:
     sheet["A2"].font = Font(name="Times New Roman", italic=True, size=12)
     sheet["A2"].alignment = Alignment(horizontal="center")
     header_row = 4
-    for col, (title, width) in enumerate(zip(APPENDIX_COLUMNS, APPENDIX_WIDTHS), start=1):
-        cell = sheet.cell(row=header_row, column=col)
-        _write(cell, title)
-        cell.font, cell.border = bold, border
-        cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
+    _header(sheet, header_row, APPENDIX_COLUMNS, APPENDIX_WIDTHS, bold, border)
+    for cell in sheet[header_row]:
         cell.fill = PatternFill("solid", fgColor="D9E2F3")
-        sheet.column_dimensions[get_column_letter(col)].width = width
     sheet.row_dimensions[header_row].height = 2 * LINE_HEIGHT
     row_number = header_row
     for line in lines(session, plan, board):
@@ -196,11 +212,7 @@ def _unit_sheets(session, workbook, plan, board, border, wrap, bold, normal) -> 
         sheet = workbook.create_sheet(_sheet_name(unit.short_name or unit.name, used))
         _write(sheet["A1"], unit.name)
         sheet["A1"].font = Font(name="Times New Roman", bold=True, size=13)
-        for col, (title, width) in enumerate(zip(columns, widths), start=1):
-            cell = sheet.cell(row=3, column=col)
-            _write(cell, title)
-            cell.font, cell.border, cell.alignment = bold, border, Alignment(wrap_text=True, horizontal="center")
-            sheet.column_dimensions[get_column_letter(col)].width = width
+        _header(sheet, 3, columns, widths, bold, border)
         for row_number, (task, lead) in enumerate(sorted(by_unit[unit_id], key=lambda item: item[0].position), start=4):
             report = lead.report
             values = [task.ref, task.content, PERIOD_STATUS_LABELS.get(lead.code, lead.code),
@@ -219,11 +231,7 @@ def _indicator_sheet(workbook, board, border, wrap, bold, normal) -> None:
     sheet = workbook.create_sheet("Chỉ tiêu")
     columns = ["Nhiệm vụ", "Chỉ tiêu", "Mục tiêu", "Đơn vị tính", "Hạn", "Thực tế", "Số đơn vị báo cáo", "Đánh giá"]
     widths = [10, 50, 12, 16, 12, 10, 12, 20]
-    for col, (title, width) in enumerate(zip(columns, widths), start=1):
-        cell = sheet.cell(row=1, column=col)
-        _write(cell, title)
-        cell.font, cell.border, cell.alignment = bold, border, Alignment(wrap_text=True, horizontal="center")
-        sheet.column_dimensions[get_column_letter(col)].width = width
+    _header(sheet, 1, columns, widths, bold, border)
     for row_number, s in enumerate(board.indicators, start=2):
         i = s.indicator
         values = [s.task.ref, i.name, f"{i.direction.value} {i.target_value:g}", i.unit_of_measure,

@@ -14,7 +14,18 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from ..models import Assignment, Indicator, Plan, Report, Role, Section, Task, Unit, UnitGroup, UnitGroupMember
+from ..models import (
+    Assignment,
+    Indicator,
+    Plan,
+    Report,
+    Role,
+    Section,
+    Task,
+    Unit,
+    UnitGroup,
+    UnitGroupMember,
+)
 from ..schema import upgrade
 from .appendix import ParsedAppendix, parse_rows, read_csv
 from .indicators import find_indicators

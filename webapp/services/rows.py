@@ -27,8 +27,8 @@ from ..models import (
     User,
 )
 from .deadlines import approved_extensions, extended_to
-from .reports import BLANK_REPORT, BlankReport
 from .periods import STATE_LABELS
+from .reports import BLANK_REPORT, BlankReport
 from .status import DONE, LABELS, Derived, StatusView, row_status, unit_status
 from .text import fold
 

@@ -7,10 +7,10 @@ import re
 from sqlmodel import Session, select
 
 from ..models import (
+    REPORT_FIELDS,
     Assignment,
     Period,
     PeriodReport,
-    REPORT_FIELDS,
     Report,
     Role,
     Unit,

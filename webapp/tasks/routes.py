@@ -6,25 +6,53 @@ updates it; an HTMX request gets the row partial, a plain one a full page.
 
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlmodel import select
 
 from .. import permissions
 from ..extensions import db
+from ..forms import EmptyForm
 from ..fragment_cache import fragments
-from ..plan_scope import current_plan
-from ..services.plans import find_plan
 from ..models import Assignment, Indicator, Report, Role, Section, Task, Unit, User
+from ..plan_scope import current_plan
 from ..rendering import render, wants_partial
 from ..services import clock
-from ..services.reports import FIELD_LABELS, ReportConflict, display_value, get_report, save_report
-from ..services.rows import STATUS_CHOICES, data_version, overview_rows, report_row, task_history, task_rows
-from ..services.status import row_status
-from ..forms import EmptyForm
 from ..services.deadlines import DeadlineError, request_extension, set_due_date
 from ..services.periods import PeriodError, open_period_of, submit
-from .forms import DueDateForm, ExtensionForm, FilterForm, LeadReportForm, SupportReportForm
+from ..services.plans import find_plan
+from ..services.reports import (
+    FIELD_LABELS,
+    ReportConflict,
+    display_value,
+    get_report,
+    save_report,
+)
+from ..services.rows import (
+    STATUS_CHOICES,
+    data_version,
+    overview_rows,
+    report_row,
+    task_history,
+    task_rows,
+)
+from ..services.status import row_status
+from .forms import (
+    DueDateForm,
+    ExtensionForm,
+    FilterForm,
+    LeadReportForm,
+    SupportReportForm,
+)
 
 bp = Blueprint("tasks", __name__)
 

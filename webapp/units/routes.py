@@ -6,11 +6,11 @@ from sqlmodel import select
 
 from .. import permissions
 from ..extensions import db
-from ..plan_scope import current_plan
-from ..models import Role, Section, Unit
+from ..forms import EmptyForm
+from ..models import Role, Section
+from ..plan_scope import current_plan, own_unit
 from ..rendering import render
 from ..services import clock
-from ..forms import EmptyForm
 from ..services.periods import open_period_of, submit
 from ..services.reminders import reminders_for
 from ..services.rows import STATUS_CHOICES, Filters, unit_rows
@@ -22,11 +22,9 @@ bp = Blueprint("units", __name__)
 @bp.get("/my")
 @login_required
 def home():
-    if not permissions.has_unit_home(current_user):
-        abort(403)
+    unit = own_unit()
     session = db.session()
     plan = current_plan()
-    unit = session.get(Unit, current_user.unit_id)
     form = FilterForm(request.args)
     form.set_choices(
         sections=session.exec(select(Section.code, Section.title, Section.parent_id)
@@ -53,11 +51,9 @@ def home():
 @login_required
 def submit_all():
     """Send every lead row not yet sent (or changed, or returned) for the open period."""
-    if not permissions.has_unit_home(current_user):
-        abort(403)
+    unit = own_unit()
     session = db.session()
     plan = current_plan()
-    unit = session.get(Unit, current_user.unit_id)
     period = open_period_of(session, plan)
     if not EmptyForm().validate_on_submit():
         abort(400)

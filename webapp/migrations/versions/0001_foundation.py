@@ -2,14 +2,13 @@
 accounts, reports and their history.
 
 Revision ID: 0001_foundation
-Revises: 
+Revises: (none)
 Create Date: 2026-11-27 00:41:20.184752
 """
 
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-
+from alembic import op
 
 revision = '0001_foundation'
 down_revision = None

@@ -6,10 +6,9 @@ Revises: 0001_foundation
 Create Date: 2026-11-27 00:41:20.184752
 """
 
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-
+from alembic import op
 
 revision = '0002_periods_review_admin'
 down_revision = '0001_foundation'

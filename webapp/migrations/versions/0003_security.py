@@ -5,10 +5,9 @@ Revises: 0002_periods_review_admin
 Create Date: 2026-11-27 00:45:22.817530
 """
 
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-
+from alembic import op
 
 revision = '0003_security'
 down_revision = '0002_periods_review_admin'

@@ -5,10 +5,9 @@ Revises: 0003_security
 Create Date: 2026-11-27 00:49:42.999598
 """
 
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-
+from alembic import op
 
 revision = '0004_api_tokens'
 down_revision = '0003_security'
