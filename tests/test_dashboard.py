@@ -184,3 +184,21 @@ def test_the_print_view_has_the_report(login, played):
 def test_units_do_not_get_the_province_wide_figures(login, url):
     assert login("stttt").get(url).status_code == 403
     assert login("lanh-dao").get(url).status_code == 200
+
+
+def test_the_reviewer_sets_a_baseline_and_the_road_to_the_target_follows(login, played, session):
+    reviewer = login("snv-ra-soat")
+    open_period(reviewer, "Quý IV/2022", "01/10/2022", "31/12/2022", "05/01/2023")
+    task = session.exec(select(Task).where(Task.ref == "A.III.9")).one()
+    satisfaction = session.exec(select(Indicator).where(Indicator.task_id == task.id)).one()
+    assert "Chưa xác định" in reviewer.get(f"/indicators/{satisfaction.id}").get_data(as_text=True)
+    refused = reviewer.post(f"/indicators/{satisfaction.id}/baseline", {"baseline": "nhiều"}, follow_redirects=True)
+    assert "Số liệu phải là một số" in refused.get_data(as_text=True)
+    reviewer.post(f"/indicators/{satisfaction.id}/baseline", {"baseline": "70"})
+    assert login("stttt").post(f"/indicators/{satisfaction.id}/baseline", {"baseline": "1"}).status_code == 403
+    session.rollback()
+    assert session.get(Indicator, satisfaction.id).baseline_value == 70
+    # 70% in 2021 to 95% by 31/12/2025: a unit at 72% on 20/12/2022 is behind the road (about 77%).
+    played["stttt"].post(f"/indicators/{satisfaction.id}/value", {"value": "72", "source": "Khảo sát"})
+    page = reviewer.get(f"/indicators/{satisfaction.id}").get_data(as_text=True)
+    assert "72 %" in page and "Chậm so với lộ trình" in page

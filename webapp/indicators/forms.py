@@ -3,6 +3,22 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 
+def read_number(text: str | None) -> float:
+    """A figure as Vietnamese write it: 1.600 is sixteen hundred, 12,5 is twelve and a half."""
+    text = (text or "").strip().replace(" ", "").rstrip("%")
+    if "," in text:
+        text = text.replace(".", "").replace(",", ".")
+    elif text.count(".") == 1 and len(text.split(".")[1]) == 3:
+        text = text.replace(".", "")
+    try:
+        number = float(text)
+    except ValueError:
+        raise ValidationError("Số liệu phải là một số (ví dụ 35, 12,5 hoặc 1.600).") from None
+    if number < 0:
+        raise ValidationError("Số liệu không thể âm.")
+    return number
+
+
 class ValueForm(FlaskForm):
     value = StringField("Số liệu thực tế", validators=[InputRequired(message="Hãy nhập số liệu.")],
                         render_kw={"inputmode": "decimal"})
@@ -12,20 +28,17 @@ class ValueForm(FlaskForm):
                                 render_kw={"rows": 2})
 
     def validate_value(self, field):
-        text = (field.data or "").strip().replace(" ", "")
-        # Vietnamese writing: 1.600 is sixteen hundred, 12,5 is twelve and a half.
-        if "," in text:
-            text = text.replace(".", "").replace(",", ".")
-        elif text.count(".") == 1 and len(text.split(".")[1]) == 3:
-            text = text.replace(".", "")
-        try:
-            self.number = float(text.rstrip("%"))
-        except ValueError:
-            raise ValidationError("Số liệu phải là một số (ví dụ 35, 12,5 hoặc 1.600).") from None
-        if self.number < 0:
-            raise ValidationError("Số liệu không thể âm.")
+        self.number = read_number(field.data)
 
 
 class ExplanationRequestForm(FlaskForm):
     comment = TextAreaField("Yêu cầu giải trình", validators=[Length(max=2000, message="Tối đa 2000 ký tự.")],
                             render_kw={"rows": 2})
+
+
+class BaselineForm(FlaskForm):
+    baseline = StringField("Mức ban đầu (khi kế hoạch bắt đầu)", validators=[InputRequired(message="Hãy nhập số liệu.")],
+                           render_kw={"inputmode": "decimal"})
+
+    def validate_baseline(self, field):
+        self.number = read_number(field.data)

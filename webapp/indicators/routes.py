@@ -1,7 +1,7 @@
 """Indicators: each unit enters its figures for the open period; the reviewer sees them
 all and asks for an explanation (giải trình) of an off-track figure."""
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlmodel import select
 
@@ -19,9 +19,10 @@ from ..services.targets import (
     indicator_units,
     request_explanation,
     save_value,
+    set_baseline,
     summaries,
 )
-from .forms import ExplanationRequestForm, ValueForm
+from .forms import BaselineForm, ExplanationRequestForm, ValueForm
 
 bp = Blueprint("indicators", __name__, url_prefix="/indicators")
 
@@ -110,7 +111,23 @@ def indicator(indicator_id: int):
     values = {v.unit_id: v for v in summary.values}
     return render_template("indicators/detail.html", plan=plan, summary=summary, period=period,
                            lines=[(unit, values.get(unit.id)) for unit in indicator_units(session, indicator)],
-                           can_review=permissions.can_review(current_user), form=ExplanationRequestForm())
+                           can_review=permissions.can_review(current_user), form=ExplanationRequestForm(),
+                           baseline_form=BaselineForm())
+
+
+@bp.post("/<int:indicator_id>/baseline")
+@login_required
+def baseline(indicator_id: int):
+    indicator, _ = _indicator(indicator_id)
+    if not permissions.can_review(current_user):
+        abort(403)
+    form = BaselineForm()
+    if form.validate_on_submit():
+        set_baseline(db.session(), indicator=indicator, value=form.number)
+        flash(f"Đã đặt mức ban đầu {form.number:g} {indicator.unit_of_measure}.", "info")
+    else:
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+    return redirect(url_for("indicators.indicator", indicator_id=indicator.id), code=303)
 
 
 @bp.post("/values/<int:value_id>/explanation-request")

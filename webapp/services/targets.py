@@ -132,6 +132,14 @@ def save_value(session: Session, *, indicator: Indicator, unit: Unit, period: Pe
     return row
 
 
+def set_baseline(session: Session, *, indicator: Indicator, value: float) -> Indicator:
+    """Where the province stood when the plan began: the start of the road to the target."""
+    indicator.baseline_value = value
+    session.add(indicator)
+    session.commit()
+    return indicator
+
+
 def request_explanation(session: Session, *, row: IndicatorValue, comment: str) -> IndicatorValue:
     if not comment.strip():
         raise TargetError("Hãy nêu điều cần đơn vị giải trình.")
