@@ -133,6 +133,7 @@ def test_the_pages_follow_the_plan_chosen(login, session):
     chosen = reviewer.get("/tasks").get_data(as_text=True)
     assert "Kế hoạch số 1958/QĐ-UBND" in chosen and "58 nhiệm vụ" in chosen
     assert reviewer.get("/tasks/A.I.21").status_code == 200
+    assert reviewer.post("/plan", {"plan": "khong-co"}).status_code == 404
 
 
 BAD_FILES = [

@@ -29,7 +29,7 @@ from ..rendering import render, wants_partial
 from ..services import clock
 from ..services.deadlines import DeadlineError, request_extension, set_due_date
 from ..services.periods import PeriodError, open_period_of, submit
-from ..services.plans import find_plan
+from ..services.plans import PlanNotFound, find_plan
 from ..services.reports import (
     FIELD_LABELS,
     ReportConflict,
@@ -135,7 +135,10 @@ def choose_plan():
     """Every page from now on is about the plan chosen."""
     if not EmptyForm().validate_on_submit():
         abort(400)
-    plan = find_plan(db.session(), request.form.get("plan"))
+    try:
+        plan = find_plan(db.session(), request.form.get("plan") or "")
+    except PlanNotFound as exc:
+        abort(404, description=str(exc))
     session["plan"] = plan.code
     return redirect(url_for("tasks.index"), code=303)
 
