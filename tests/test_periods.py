@@ -326,3 +326,24 @@ def test_a_full_quarter_played_through(login, session, today):
     save_report(clients["stttt"], "B.8.1", "stttt", 1, status="done", percent="100", result="Hoàn thành")
     save_report(clients["skhdt"], "B.4.2", "skhdt", 2, status="blocked", difficulties="Chưa có kinh phí")
     assert _figures(reviewer.get(f"/review/periods/{period.id}").get_data(as_text=True)) == figures
+
+
+def test_the_reviewer_names_the_units_of_related_bodies_and_a_refresh_keeps_them(login, session, database_url):
+    reviewer = login(REVIEWER)
+    # A.I.18: supported by "Các cơ quan có liên quan", no one in particular.
+    assert "Chỉ định thêm đơn vị" in reviewer.get("/tasks/A.I.18").get_data(as_text=True)
+    assert login("sxd").get("/tasks/A.I.18").status_code == 404
+    response = reviewer.post("/tasks/A.I.18/assignments", {"unit": "sxd", "role": "support"})
+    assert response.status_code == 303
+    assert 'id="report-A.I.18-sxd"' in login("sxd").get("/my").get_data(as_text=True)
+    again = reviewer.post("/tasks/A.I.18/assignments", {"unit": "sxd", "role": "support"}, follow_redirects=True)
+    assert "Giá trị không có trong danh sách để chọn." in again.get_data(as_text=True)  # already on the row
+    assert login("stttt").post("/tasks/A.I.18/assignments", {"unit": "sct", "role": "support"}).status_code in (403, 404)
+    from webapp.extensions import make_engine
+    from webapp.services.plans import PlanSource, load_plan
+
+    engine = make_engine(database_url)
+    load_plan(engine, PlanSource.read())  # refreshing plan 1958 keeps the named unit
+    engine.dispose()
+    assert 'id="report-A.I.18-sxd"' in login("sxd").get("/my").get_data(as_text=True)
+    assert "Được chỉ định phối hợp nhiệm vụ A.I.18" in reviewer.get("/tasks/A.I.18").get_data(as_text=True)

@@ -167,6 +167,9 @@ class Assignment(SQLModel, table=True):
     unit_id: int = Field(foreign_key="unit.id", index=True)
     role: Role = enum_column(Role, Role.LEAD)
     phrase: str = ""
+    # "plan": read from the cells (refreshed with the plan); "reviewer": a unit the reviewer
+    # named where a cell said only "các cơ quan có liên quan" (kept across refreshes).
+    source: str = "plan"
 
 
 class Indicator(SQLModel, table=True):

@@ -64,6 +64,11 @@ def can_set_due_dates(user: User) -> bool:
     return can_review(user)
 
 
+def can_name_units(user: User) -> bool:
+    """Name the units a row's "các cơ quan có liên quan" stands for."""
+    return can_review(user)
+
+
 def can_manage_periods(user: User) -> bool:
     return user.role in (UserRole.REVIEWER, UserRole.ADMIN)
 

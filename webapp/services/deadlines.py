@@ -1,13 +1,14 @@
-"""Deadlines that move: extensions (gia hạn) a lead unit asks for, and the date the reviewer
-sets for a row that waited for guidance. Lateness is then judged against the new date,
-while the original stays visible."""
+"""What the reviewer settles on a row after the plan: deadlines that move (extensions a
+lead unit asks for, the date set for a row that waited for guidance; lateness is then
+judged against the new date while the original stays visible), and the units named where
+a cell said only "các cơ quan có liên quan"."""
 
 from collections import defaultdict
 from datetime import date
 
 from sqlmodel import Session, select
 
-from ..models import Extension, ExtensionState, Plan, ReportChange, Task, Unit, User
+from ..models import Assignment, Extension, ExtensionState, Plan, ReportChange, Role, Task, Unit, User
 from . import clock
 from .reports import ensure_report
 from .status import base_due
@@ -101,6 +102,24 @@ def set_due_date(session: Session, *, task: Task, user: User, due_on: date) -> T
     session.add(plan)
     session.commit()
     return task
+
+
+def name_unit(session: Session, *, task: Task, unit: Unit, role: Role, user: User) -> Assignment:
+    """Where a cell says only "các cơ quan có liên quan", the reviewer names the unit."""
+    if session.exec(select(Assignment).where(Assignment.task_id == task.id, Assignment.unit_id == unit.id)).first():
+        raise DeadlineError(f"«{unit.name}» đã có vai trò ở nhiệm vụ {task.ref}.")
+    if not unit.active:
+        raise DeadlineError(f"«{unit.name}» đã ngừng hoạt động.")
+    assignment = Assignment(task_id=task.id, unit_id=unit.id, role=role, phrase="(Sở Nội vụ chỉ định)",
+                            source="reviewer")
+    session.add(assignment)
+    plan = session.get(Plan, task.plan_id)
+    plan.revision += 1  # the plan's rows changed: cached lists render again
+    session.add(plan)
+    _record(session, task, unit, user, "assignment", "",
+            f"Được chỉ định {'chủ trì' if role == Role.LEAD else 'phối hợp'} nhiệm vụ {task.ref}")
+    session.commit()
+    return assignment
 
 
 def _record(session, task, unit, user, field, old, new) -> None:

@@ -351,12 +351,16 @@ def _sync_assignments(session, task, resolved, units, report) -> None:
         wanted[units[item.unit].id] = {"role": Role(item.role), "phrase": item.phrase}
     for unit_id, values in wanted.items():
         assignment = current.get(unit_id)
+        if assignment is not None and assignment.source != "plan":
+            values = {**values, "source": "plan"}  # the cells now name the unit themselves
         if assignment is None:
             session.add(Assignment(task_id=task.id, unit_id=unit_id, **values))
             report.count("phân công thêm mới")
         elif _update(assignment, values):
             report.count("phân công cập nhật")
     for unit_id in current.keys() - wanted.keys():
+        if current[unit_id].source != "plan":
+            continue  # named by the reviewer: the cells never said otherwise
         session.delete(current[unit_id])  # the unit's report, if any, stays
         report.count("phân công xóa")
 

@@ -15,6 +15,7 @@ FIELD_LABELS = {
     "submission": "Gửi báo cáo kỳ",
     "review": "Kết quả rà soát",
     "extension": "Gia hạn",
+    "assignment": "Phân công",
     "status": "Tình trạng",
     "percent": "Tỷ lệ hoàn thành (%)",
     "result": "Kết quả thực hiện",

@@ -172,3 +172,8 @@ class ExtensionForm(FlaskForm):
     reason = TextAreaField("Lý do", validators=[InputRequired(message="Hãy nêu lý do xin gia hạn."),
                                                 Length(max=2000, message="Tối đa 2000 ký tự.")],
                            render_kw={"rows": 3})
+
+
+class NameUnitForm(FlaskForm):
+    unit = ChoiceField("Đơn vị", choices=[])
+    role = ChoiceField("Vai trò", choices=options([("support", "Phối hợp"), ("lead", "Chủ trì")]))

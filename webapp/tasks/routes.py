@@ -21,13 +21,13 @@ from sqlmodel import select
 
 from .. import permissions
 from ..extensions import db
-from ..forms import EmptyForm
+from ..forms import EmptyForm, options
 from ..fragment_cache import fragments
 from ..models import Assignment, Indicator, Report, Role, Section, Task, Unit, User
 from ..plan_scope import current_plan
 from ..rendering import render, wants_partial
 from ..services import clock
-from ..services.deadlines import DeadlineError, request_extension, set_due_date
+from ..services.deadlines import DeadlineError, name_unit, request_extension, set_due_date
 from ..services.periods import PeriodError, open_period_of, submit
 from ..services.plans import PlanNotFound, find_plan
 from ..services.reports import (
@@ -51,6 +51,7 @@ from .forms import (
     ExtensionForm,
     FilterForm,
     LeadReportForm,
+    NameUnitForm,
     SupportReportForm,
 )
 
@@ -191,7 +192,34 @@ def task(ref: str):
         field_labels=FIELD_LABELS,
         can_set_due=permissions.can_set_due_dates(current_user) and task.awaits_guidance,
         due_form=DueDateForm(),
+        name_form=_name_form(task, roles) if permissions.can_name_units(current_user) else None,
     )
+
+
+def _name_form(task: Task, roles: dict) -> NameUnitForm:
+    form = NameUnitForm()
+    units = db.session().exec(select(Unit).where(Unit.active).order_by(Unit.name)).all()
+    form.unit.choices = options([(u.code, u.name) for u in units if u.id not in roles])
+    return form
+
+
+@bp.post("/tasks/<ref>/assignments")
+@login_required
+def name_unit_on_task(ref: str):
+    task, roles = load_task(ref)
+    if not permissions.can_name_units(current_user):
+        abort(403)
+    form = _name_form(task, roles)
+    if form.validate_on_submit():
+        unit = db.session().exec(select(Unit).where(Unit.code == form.unit.data)).one()
+        try:
+            name_unit(db.session(), task=task, unit=unit, role=Role(form.role.data), user=current_user)
+            flash(f"Đã chỉ định «{unit.name}» cho nhiệm vụ {task.ref}.", "info")
+        except DeadlineError as exc:
+            flash(str(exc), "error")
+    else:
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+    return redirect(url_for("tasks.task", ref=task.ref), code=303)
 
 
 @bp.get("/tasks/<ref>/units/<unit_code>")
