@@ -51,3 +51,8 @@ class DateField(StringField):
 
 class EmptyForm(FlaskForm):
     """A bare form: a button that posts still carries the CSRF token."""
+
+
+def errors_text(form: FlaskForm) -> str:
+    """All of a form's messages in one line, for a flash or an alert."""
+    return " ".join(message for messages in form.errors.values() for message in messages)

@@ -8,6 +8,7 @@ from sqlmodel import select
 from .. import permissions
 from ..dashboard.routes import chosen_period
 from ..extensions import db
+from ..forms import errors_text
 from ..models import Indicator, IndicatorValue, Task, Unit
 from ..plan_scope import current_plan, own_unit
 from ..rendering import render, wants_partial
@@ -88,8 +89,7 @@ def save(indicator_id: int):
         except TargetError as exc:
             error = str(exc)
     value = _value_of(indicator, unit, period)
-    summary = next(s for s in summaries(session, plan=current_plan(), period=period, as_of=clock.today())
-                   if s.indicator.id == indicator.id)
+    [summary] = summaries(session, plan=current_plan(), period=period, as_of=clock.today(), only=indicator.id)
     if not wants_partial() and not error and not form.errors:
         return redirect(url_for("indicators.mine") + f"#indicator-{indicator.id}", code=303)
     return render("indicators/mine.html", "indicators/_value_row.html", summary=summary, value=value, form=form,
@@ -106,8 +106,7 @@ def indicator(indicator_id: int):
     session = db.session()
     plan = current_plan()
     period = chosen_period(plan, "period") or open_period_of(session, plan)
-    summary = next(s for s in summaries(session, plan=plan, period=period, as_of=clock.today())
-                   if s.indicator.id == indicator.id)
+    [summary] = summaries(session, plan=plan, period=period, as_of=clock.today(), only=indicator.id)
     values = {v.unit_id: v for v in summary.values}
     return render_template("indicators/detail.html", plan=plan, summary=summary, period=period,
                            lines=[(unit, values.get(unit.id)) for unit in indicator_units(session, indicator)],
@@ -126,7 +125,7 @@ def baseline(indicator_id: int):
         set_baseline(db.session(), indicator=indicator, value=form.number)
         flash(f"Đã đặt mức ban đầu {form.number:g} {indicator.unit_of_measure}.", "info")
     else:
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        flash(errors_text(form), "error")
     return redirect(url_for("indicators.indicator", indicator_id=indicator.id), code=303)
 
 

@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from .. import permissions
 from ..extensions import db
-from ..forms import EmptyForm
+from ..forms import EmptyForm, errors_text
 from ..models import (
     Extension,
     ExtensionState,
@@ -126,7 +126,7 @@ def _review(copies, accept: bool):
     session = db.session()
     error = None
     if not form.validate_on_submit():
-        error = " ".join(e for errors in form.errors.values() for e in errors)
+        error = errors_text(form)
     else:
         try:
             review(session, copies=copies, user=current_user, accept=accept, comment=form.comment.data or "")

@@ -168,11 +168,14 @@ class IndicatorSummary:
         return len(self.values)
 
 
-def summaries(session: Session, *, plan: Plan, period: Period | None, as_of: date) -> list[IndicatorSummary]:
-    """Every indicator of the plan with the period's figures (the mean of the units' values)."""
-    found = session.exec(
-        select(Indicator, Task).join(Task).where(Task.plan_id == plan.id).order_by(Task.position, Indicator.position)
-    ).all()
+def summaries(session: Session, *, plan: Plan, period: Period | None, as_of: date,
+              only: int | None = None) -> list[IndicatorSummary]:
+    """Every indicator of the plan (or only the one named) with the period's figures: the mean
+    of the units' values."""
+    statement = select(Indicator, Task).join(Task).where(Task.plan_id == plan.id)
+    if only is not None:
+        statement = statement.where(Indicator.id == only)
+    found = session.exec(statement.order_by(Task.position, Indicator.position)).all()
     values: dict[int, list[IndicatorValue]] = {}
     if period is not None:
         for row in session.exec(select(IndicatorValue).where(IndicatorValue.period_id == period.id)):

@@ -21,7 +21,7 @@ from sqlmodel import select
 
 from .. import permissions
 from ..extensions import db
-from ..forms import EmptyForm, options
+from ..forms import EmptyForm, errors_text, options
 from ..fragment_cache import fragments
 from ..models import Assignment, Indicator, Report, Role, Section, Task, Unit, User
 from ..plan_scope import current_plan
@@ -218,7 +218,7 @@ def name_unit_on_task(ref: str):
         except DeadlineError as exc:
             flash(str(exc), "error")
     else:
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        flash(errors_text(form), "error")
     return redirect(url_for("tasks.task", ref=task.ref), code=303)
 
 
@@ -346,5 +346,5 @@ def set_due(ref: str):
         except DeadlineError as exc:
             flash(str(exc), "error")
     else:
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        flash(errors_text(form), "error")
     return redirect(url_for("tasks.task", ref=task.ref), code=303)
