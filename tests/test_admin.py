@@ -183,3 +183,13 @@ def test_merging_a_district_moves_its_rows_and_open_reports_and_keeps_its_past(l
     assert "(Hưng Hà)" in page  # its history, under its own name
     # The district's account now works for the merged district.
     assert 'id="report-A.II.1-vuthu"' in login("hungha").get("/my").get_data(as_text=True)
+
+
+def test_the_overview_follows_a_unit_renamed_or_merged(login):
+    leader = login("lanh-dao")
+    before = leader.get("/tasks?q=B.5.2").get_data(as_text=True)
+    assert "Cục thuế tỉnh" in before
+    login(ADMIN).post("/admin/units/cucthue", {"code": "cucthue", "name": "Thuế tỉnh Thái Bình", "short_name": "Thuế",
+                                               "kind": "central", "parent": "", "aliases": "Cục thuế tỉnh"})
+    after = leader.get("/tasks?q=B.5.2").get_data(as_text=True)
+    assert "Thuế tỉnh Thái Bình" in after

@@ -10,6 +10,7 @@ from ..models import (
     REPORT_FIELDS,
     Assignment,
     Period,
+    Plan,
     PeriodReport,
     Report,
     Role,
@@ -24,6 +25,13 @@ from . import clock
 
 class UnitError(ValueError):
     """A change that cannot be made; the message is in Vietnamese."""
+
+
+def _plans_changed(session: Session) -> None:
+    """Units show in every plan's lists: they render again (see services.rows.data_version)."""
+    for plan in session.exec(select(Plan)).all():
+        plan.revision += 1
+        session.add(plan)
 
 
 def save_unit(session: Session, *, unit: Unit | None, code: str, name: str, short_name: str, kind: UnitKind,
@@ -49,6 +57,7 @@ def save_unit(session: Session, *, unit: Unit | None, code: str, name: str, shor
     unit.parent_id = parent.id if parent else None
     unit.aliases = "\n".join(line.strip() for line in aliases.splitlines() if line.strip())
     session.add(unit)
+    _plans_changed(session)
     session.commit()
     return unit
 
@@ -124,5 +133,6 @@ def merge_units(session: Session, *, source: Unit, target: Unit, user: User) -> 
     source.active = False
     source.merged_into_id = target.id
     session.add(source)
+    _plans_changed(session)
     session.commit()
     return moved
