@@ -11,7 +11,7 @@ from email.mime.text import MIMEText
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from ..models import Plan, ReminderLog, ReviewState, Unit, User, UserRole
+from ..models import Plan, ReminderLog, ReviewState, Role, Unit, User, UserRole
 from . import clock
 from .periods import open_period_of
 from .rows import Filters, ReportRow, unit_rows
@@ -35,8 +35,15 @@ class Reminders:
 def reminders_for(session: Session, *, plan: Plan, unit: Unit, today: date) -> Reminders:
     period = open_period_of(session, plan)
     rows = unit_rows(session, plan=plan, unit=unit, today=today, filters=Filters(role="lead"), period=period)
+    return reminders_from(rows, period=period, today=today)
+
+
+def reminders_from(rows: list[ReportRow], *, period, today: date) -> Reminders:
+    """The reminders among a unit's rows (its lead rows count; the page may pass all its rows)."""
     found = Reminders(period.label if period else None, period.deadline if period else None)
     for row in rows:
+        if row.role != Role.LEAD:
+            continue
         due = row.status.due_on
         if row.status.overdue:
             found.overdue.append(row)

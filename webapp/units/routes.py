@@ -9,10 +9,10 @@ from ..extensions import db
 from ..forms import EmptyForm
 from ..models import Role, Section
 from ..plan_scope import current_plan, own_unit
-from ..rendering import render
+from ..rendering import render, wants_partial
 from ..services import clock
 from ..services.periods import open_period_of, submit
-from ..services.reminders import reminders_for
+from ..services.reminders import reminders_for, reminders_from
 from ..services.rows import STATUS_CHOICES, Filters, unit_rows
 from ..tasks.forms import FilterForm
 
@@ -41,10 +41,18 @@ def home():
         "support": sum(1 for r in rows if r.role == Role.SUPPORT),
         "overdue": sum(1 for r in rows if r.status.overdue),
     }
+    filtered = any(request.args.values())
     return render("units/home.html", "units/_results.html", plan=plan, unit=unit, form=form, rows=rows,
-                  counts=counts, filtered=any(request.args.values()), period=period,
-                  reminders=reminders_for(session, plan=plan, unit=unit, today=clock.today()),
+                  counts=counts, filtered=filtered, period=period,
+                  reminders=None if wants_partial() else _reminders(rows, filtered, plan, unit, period),
                   submit_form=EmptyForm())
+
+
+def _reminders(rows, filtered: bool, plan, unit, period):
+    """Unfiltered, the page's own rows hold every reminder: no second reading."""
+    if not filtered:
+        return reminders_from(rows, period=period, today=clock.today())
+    return reminders_for(db.session(), plan=plan, unit=unit, today=clock.today())
 
 
 @bp.post("/my/submit")
