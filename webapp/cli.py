@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from .extensions import db
 from .forms import parse_date_vn
-from .schema import current_revision, upgrade
+from .schema import current_revision, new_revision, upgrade
 from .services import backup, clock, exports, importer
 from .services.accounts import (
     DEMO_PASSWORD,
@@ -52,6 +52,13 @@ def register(app: Flask) -> None:
         after = current_revision(db.engine())
         click.echo(f"Cơ sở dữ liệu: {before or 'trống'} → {after}" if before != after
                    else f"Cơ sở dữ liệu đã ở phiên bản mới nhất ({after}).")
+
+    @app.cli.command("new-migration")
+    @click.argument("message")
+    def new_migration(message: str) -> None:
+        """Cho lập trình viên: viết migration cho phần khác nhau giữa models và cơ sở dữ liệu (đã nâng cấp)."""
+        upgrade(db.engine())
+        new_revision(db.engine(), message)
 
     @app.cli.command("load-plan")
     @click.option("--source", type=click.Path(exists=True, file_okay=False, path_type=Path), default=PLAN_1958,
