@@ -145,15 +145,9 @@ def xlsx(session: Session, plan: Plan, board: Dashboard) -> bytes:
     row_number = header_row
     for line in lines(session, plan, board):
         row_number += 1
-        for col, value in enumerate(line.cells(), start=1):
-            cell = sheet.cell(row=row_number, column=col)
-            _write(cell, value)
-            cell.alignment, cell.border = wrap, border
-            cell.font = bold if line.heading else normal
+        _data_row(sheet, row_number, line.cells(), APPENDIX_WIDTHS, bold if line.heading else normal, border, wrap)
         if line.heading:
             sheet.merge_cells(start_row=row_number, start_column=2, end_row=row_number, end_column=len(APPENDIX_COLUMNS))
-        else:
-            fit_height(sheet, row_number, line.cells(), APPENDIX_WIDTHS)
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
     _print_setup(sheet, header_row)
 
@@ -162,6 +156,15 @@ def xlsx(session: Session, plan: Plan, board: Dashboard) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def _data_row(sheet, row_number: int, values, widths, font, border, wrap) -> None:
+    """A row of wrapped, bordered text cells, tall enough for its text."""
+    for col, value in enumerate(values, start=1):
+        cell = sheet.cell(row=row_number, column=col)
+        _write(cell, value)
+        cell.font, cell.border, cell.alignment = font, border, wrap
+    fit_height(sheet, row_number, values, widths)
 
 
 def fit_height(sheet, row_number: int, values, widths) -> None:
@@ -218,11 +221,7 @@ def _unit_sheets(session, workbook, plan, board, border, wrap, bold, normal) -> 
             values = [task.ref, task.content, PERIOD_STATUS_LABELS.get(lead.code, lead.code),
                       report.percent if report is not None else "", report.result if report is not None else "",
                       report.difficulties if report is not None else "", report.proposals if report is not None else ""]
-            for col, value in enumerate(values, start=1):
-                cell = sheet.cell(row=row_number, column=col)
-                _write(cell, value)
-                cell.font, cell.border, cell.alignment = normal, border, wrap
-            fit_height(sheet, row_number, values, widths)
+            _data_row(sheet, row_number, values, widths, normal, border, wrap)
         sheet.freeze_panes = "A4"
         _print_setup(sheet, 3)
 
@@ -237,11 +236,7 @@ def _indicator_sheet(workbook, board, border, wrap, bold, normal) -> None:
         values = [s.task.ref, i.name, f"{i.direction.value} {i.target_value:g}", i.unit_of_measure,
                   i.target_date.strftime("%d/%m/%Y") if i.target_date else "",
                   s.actual if s.actual is not None else "", f"{s.reported}/{len(s.units)}", s.label]
-        for col, value in enumerate(values, start=1):
-            cell = sheet.cell(row=row_number, column=col)
-            _write(cell, value)
-            cell.font, cell.border, cell.alignment = normal, border, wrap
-        fit_height(sheet, row_number, values, widths)
+        _data_row(sheet, row_number, values, widths, normal, border, wrap)
     sheet.freeze_panes = "A2"
     _print_setup(sheet, 1)
 

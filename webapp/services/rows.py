@@ -145,6 +145,12 @@ class OverviewRow:
         return ", ".join(unit.name for unit in self.leads)
 
 
+def section_choices(session: Session, plan: Plan):
+    """The plan's sections as (code, title, parent_id), in the appendix's order, for the filters."""
+    return session.exec(select(Section.code, Section.title, Section.parent_id)
+                        .where(Section.plan_id == plan.id).order_by(Section.position)).all()
+
+
 def _search(statement, q: str):
     """Rows whose texts hold the words typed, in that order, diacritics and case aside."""
     phrase = " ".join(fold(q).split())

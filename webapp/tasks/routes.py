@@ -42,6 +42,7 @@ from ..services.rows import (
     data_version,
     overview_rows,
     report_row,
+    section_choices,
     task_history,
     task_rows,
 )
@@ -153,8 +154,7 @@ def overview():
     plan = current_plan()
     form = FilterForm(request.args)
     form.set_choices(
-        sections=session.exec(select(Section.code, Section.title, Section.parent_id)
-                              .where(Section.plan_id == plan.id).order_by(Section.position)),
+        sections=section_choices(session, plan),
         units=session.exec(select(Unit.code, Unit.name).order_by(Unit.name)),
         statuses=STATUS_CHOICES,
     )

@@ -2,18 +2,17 @@
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
-from sqlmodel import select
 
 from .. import permissions
 from ..extensions import db
 from ..forms import EmptyForm
-from ..models import Role, Section
+from ..models import Role
 from ..plan_scope import current_plan, own_unit
 from ..rendering import render, wants_partial
 from ..services import clock
 from ..services.periods import open_period_of, submit
 from ..services.reminders import reminders_for, reminders_from
-from ..services.rows import STATUS_CHOICES, Filters, unit_rows
+from ..services.rows import STATUS_CHOICES, Filters, section_choices, unit_rows
 from ..tasks.forms import FilterForm
 
 bp = Blueprint("units", __name__)
@@ -27,8 +26,7 @@ def home():
     plan = current_plan()
     form = FilterForm(request.args)
     form.set_choices(
-        sections=session.exec(select(Section.code, Section.title, Section.parent_id)
-                              .where(Section.plan_id == plan.id).order_by(Section.position)),
+        sections=section_choices(session, plan),
         statuses=STATUS_CHOICES,
     )
     period = open_period_of(session, plan)
