@@ -4,7 +4,8 @@ import pytest
 from sqlmodel import Session
 
 from webapp import create_app
-from webapp.extensions import db, make_engine
+from webapp.database import make_engine
+from webapp.extensions import db
 from webapp.services.accounts import DEMO_PASSWORD, seed_demo_accounts
 from webapp.services.plans import PlanSource, load_plan, roster_from_db
 

@@ -1,88 +1,14 @@
 """Nothing acknowledged is lost: a backup taken while the app serves, restoring it, and the
 server killed with SIGKILL in the middle of a stream of saves."""
 
-import os
-import re
-import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
-from http.cookiejar import CookieJar
-from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-ROOT = Path(__file__).resolve().parent.parent
-TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Browser:
-    """A plain HTTP client with cookies, as a unit's focal point in a browser without JavaScript."""
-
-    def __init__(self, base: str):
-        self.base = base
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
-
-    def request(self, path: str, data: dict | None = None, headers: dict | None = None) -> tuple[int, str]:
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
-        req = urllib.request.Request(self.base + path, data=body, headers=headers or {})
-        try:
-            with self.opener.open(req, timeout=10) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode()
-
-    def log_in(self, username: str) -> str:
-        _, page = self.request("/login")
-        self.request("/login", {"csrf_token": TOKEN.search(page).group(1), "username": username,
-                                "password": "demo-1958"})
-        _, page = self.request("/login")
-        return TOKEN.search(page).group(1)
-
-
-class Server:
-    """The app under gunicorn with two workers, in a process group of its own."""
-
-    def __init__(self, database_url: str, instance: Path):
-        self.port = _free_port()
-        self.env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "durability",
-                    "INSTANCE_PATH": str(instance)}
-        self.process = None
-
-    def start(self) -> "Server":
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{self.port}",
-             "--log-level", "warning", "webapp:create_app()"],
-            cwd=ROOT, env=self.env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=1).status == 200:
-                    return self
-            except OSError:
-                time.sleep(0.1)
-        raise TimeoutError("gunicorn did not start")
-
-    def kill(self) -> None:
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=10)
+from .live import ROOT, Browser, Server
 
 
 def save_stream(base: str, stop: threading.Event, acknowledged: list[int]) -> None:

@@ -5,7 +5,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
-from webapp.extensions import make_engine
+from webapp.database import make_engine
 from webapp.schema import current_revision, head_revision, upgrade
 
 

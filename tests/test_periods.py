@@ -339,7 +339,7 @@ def test_the_reviewer_names_the_units_of_related_bodies_and_a_refresh_keeps_them
     again = reviewer.post("/tasks/A.I.18/assignments", {"unit": "sxd", "role": "support"}, follow_redirects=True)
     assert "Giá trị không có trong danh sách để chọn." in again.get_data(as_text=True)  # already on the row
     assert login("stttt").post("/tasks/A.I.18/assignments", {"unit": "sct", "role": "support"}).status_code in (403, 404)
-    from webapp.extensions import make_engine
+    from webapp.database import make_engine
     from webapp.services.plans import PlanSource, load_plan
 
     engine = make_engine(database_url)

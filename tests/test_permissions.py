@@ -127,7 +127,7 @@ def review_loop(session):
     plan = session.exec(select(Plan)).one()
     period = open_period(session, plan=plan, kind=PeriodKind.QUARTER, label="Quý IV/2022",
                          starts_on=date(2022, 10, 1), ends_on=date(2022, 12, 31), deadline=date(2023, 1, 5),
-                         user=user["snv-ra-soat"])
+                         user=user["snv-ra-soat"], today=date(2022, 11, 1))
     task = session.exec(select(Task).where(Task.ref == "B.8.1")).one()
     stttt = session.exec(select(Unit).where(Unit.code == "stttt")).one()
     copy = submit(session, period=period, task=task, unit=stttt, user=user["stttt"])

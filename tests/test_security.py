@@ -11,7 +11,7 @@ from webapp.models import AuditEvent
 from webapp.services import clock
 
 from .conftest import make_app
-from .factories import UserClient, save_report
+from .factories import LEAD_FIELDS, UserClient, save_report
 
 PAYLOADS = ['<script>alert("x")</script>', '" onmouseover="alert(1)', "javascript:alert(1)", "<img src=x onerror=alert(1)>"]
 
@@ -225,3 +225,72 @@ def test_security_events_are_logged_and_an_admin_sees_and_exports_them(login, ap
     exported = admin.get("/admin/audit.csv?event=login_failed").data.decode("utf-8-sig")
     assert exported.splitlines()[0] == "at,event,username,address,detail" and "login_failed,stttt" in exported
     assert login("snv-ra-soat").get("/admin/audit").status_code == 403
+
+
+def test_an_error_the_handler_cannot_render_still_carries_the_security_headers(database_url, monkeypatch):
+    """A broken database connection breaks the error page too (it shows the plans in its
+    header): the last-resort page answers, with every security header."""
+    app = make_app(database_url)
+    app.config.update(TESTING=False, PROPAGATE_EXCEPTIONS=False)
+    import webapp.rendering as rendering
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the template could not be rendered")
+
+    monkeypatch.setattr(rendering, "render_template", broken)
+    response = app.test_client().get("/khong-co-trang-nay")
+    assert response.status_code == 500 and "Lỗi hệ thống" in response.get_data(as_text=True)
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    from webapp.extensions import db
+
+    db.engine(app).dispose()
+
+
+def test_an_error_rolls_back_what_the_request_had_done(database_url, monkeypatch, login, session):
+    """A save that fails half-way in the database leaves nothing behind, and the error page
+    (which reads the database for its header) still renders as a page of the site."""
+    import webapp.tasks.routes as task_routes
+    from webapp.models import Report
+
+    def save_then_fail(session_, **kwargs):
+        session_.add(Report(task_id=kwargs["task"].id, unit_id=kwargs["unit"].id, result="nửa chừng"))
+        session_.add(Report(task_id=kwargs["task"].id, unit_id=kwargs["unit"].id, result="lần hai"))
+        session_.flush()  # the second breaks the unique (task, unit): the session must be rolled back
+
+    monkeypatch.setattr(task_routes, "save_report", save_then_fail)
+    client = login("stttt")
+    client.client.application.config.update(TESTING=False, PROPAGATE_EXCEPTIONS=False)
+    response = client.post("/tasks/B.8.1/units/stttt", {**LEAD_FIELDS, "status": "in_progress", "percent": "5",
+                                                         "result": "x", "version": "0"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 500 and "Lỗi hệ thống" in body and "Đăng xuất" in body  # the site's own page
+    assert response.headers["X-Frame-Options"] == "DENY"
+    session.rollback()
+    assert not session.exec(select(Report).where(Report.result == "nửa chừng")).all()
+
+
+def test_the_database_and_backups_are_readable_by_their_owner_only(tmp_path, monkeypatch, runner):
+    import os
+    import stat
+
+    monkeypatch.setattr(os, "umask", os.umask)  # restored by monkeypatch after the test
+    os.umask(0o022)  # as most servers run: files readable by everyone unless the app says otherwise
+    instance = tmp_path / "instance"
+    url = f"sqlite:///{instance / 'plan-tracker.sqlite3'}"
+    from webapp.database import make_engine
+    from webapp.schema import upgrade
+    from webapp.services import backup
+
+    engine = make_engine(url)
+    upgrade(engine)
+    with engine.begin() as connection:  # writing creates the WAL and shared-memory files
+        connection.exec_driver_sql("CREATE TABLE scratch (x)")
+        files = [instance / "plan-tracker.sqlite3", instance / "plan-tracker.sqlite3-wal",
+                 instance / "plan-tracker.sqlite3-shm"]
+        modes = {f.name: stat.S_IMODE(f.stat().st_mode) for f in files}
+    engine.dispose()
+    assert modes == {f.name: 0o600 for f in files}
+    assert stat.S_IMODE(instance.stat().st_mode) == 0o700
+    made = backup.backup(url, instance / "backups")
+    assert stat.S_IMODE(made.stat().st_mode) == 0o600 and stat.S_IMODE(made.parent.stat().st_mode) == 0o700

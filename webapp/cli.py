@@ -7,6 +7,7 @@ import click
 from flask import Flask
 from sqlmodel import Session
 
+from .database import writer
 from .extensions import db
 from .forms import parse_date_vn
 from .schema import current_revision, new_revision, upgrade
@@ -40,7 +41,7 @@ def _write(data: bytes, output: str | None) -> None:
 
 def _session() -> Session:
     upgrade(db.engine())
-    return Session(db.engine())
+    return Session(writer(db.engine()))
 
 
 def register(app: Flask) -> None:
@@ -144,7 +145,8 @@ def register(app: Flask) -> None:
                             issuer: str, issued_on: str | None, mappings: tuple[str, ...]) -> None:
         """Nhập một kế hoạch mới từ tệp .xlsx, .csv hoặc .docx theo mẫu phụ lục."""
         try:
-            parsed = importer.parse_table(importer.read_table(file.name, file.read_bytes()))
+            limits = importer.ImportLimits.from_config(app.config)
+            parsed = importer.parse_table(importer.read_table(file.name, file.read_bytes(), limits=limits))
         except AppendixError as exc:
             raise click.ClickException(str(exc)) from exc
         with _session() as session:
@@ -179,14 +181,17 @@ def register(app: Flask) -> None:
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option("--yes", is_flag=True, help="Không hỏi lại.")
     def restore_command(file: Path, yes: bool) -> None:
-        """Phục hồi cơ sở dữ liệu từ một bản sao lưu (thay toàn bộ dữ liệu hiện có)."""
-        if not yes:
-            click.confirm("Dữ liệu hiện có sẽ bị thay bằng bản sao lưu. Tiếp tục?", abort=True)
+        """Phục hồi cơ sở dữ liệu từ một bản sao lưu của ứng dụng (thay toàn bộ dữ liệu hiện có)."""
         try:
-            backup.restore(app.config["DATABASE_URL"], file)
+            backup.check_backup(app.config["DATABASE_URL"], file)  # refused before asking, too
+            if not yes:
+                click.confirm("Dữ liệu hiện có sẽ bị thay bằng bản sao lưu (một bản của dữ liệu hiện có được giữ "
+                              "lại trước). Tiếp tục?", abort=True)
+            kept = backup.restore(app.config["DATABASE_URL"], file, Path(app.instance_path) / "backups")
         except backup.BackupError as exc:
             raise click.ClickException(str(exc)) from exc
         upgrade(db.engine())  # a backup from an earlier version gets the newest schema
+        click.echo(f"Dữ liệu trước khi phục hồi được giữ ở {kept}")
         click.echo(f"Đã phục hồi từ {file}")
 
     @app.cli.command("send-reminders")

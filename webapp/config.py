@@ -8,6 +8,8 @@ import os
 import secrets
 from pathlib import Path
 
+from .services.private_files import private_dir, private_file
+
 
 class ConfigError(RuntimeError):
     pass
@@ -21,9 +23,7 @@ def _secret_key(instance_path: Path, production: bool) -> str:
         raise ConfigError("SECRET_KEY phải được đặt khi chạy ở chế độ production (APP_ENV=production).")
     key_file = instance_path / "secret_key"
     if not key_file.exists():
-        instance_path.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
+        private_file(private_dir(instance_path) / "secret_key").write_text(secrets.token_hex(32))
     return key_file.read_text().strip()
 
 
@@ -54,6 +54,9 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_FROM": os.environ.get("MAIL_FROM", "theo-doi-ke-hoach@localhost"),
         # Largest plan file an administrator may import, and largest request body at all.
         "IMPORT_MAX_BYTES": int(os.environ.get("IMPORT_MAX_BYTES", str(5 * 1024 * 1024))),
+        # An .xlsx or .docx unpacked (a small file may unpack to gigabytes), and rows of one plan.
+        "IMPORT_MAX_UNPACKED_BYTES": int(os.environ.get("IMPORT_MAX_UNPACKED_BYTES", str(25 * 1024 * 1024))),
+        "IMPORT_MAX_ROWS": int(os.environ.get("IMPORT_MAX_ROWS", "2000")),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(8 * 1024 * 1024))),
         # Sessions end after this much inactivity, and at most this long after login.
         "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "60")),

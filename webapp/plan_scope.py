@@ -1,6 +1,8 @@
 """Which plan a page is about: `?plan=<code>`, else the plan the user chose (kept in the
 session), else the newest plan still followed."""
 
+import re
+
 from flask import abort, request, session
 from flask_login import current_user
 
@@ -17,14 +19,24 @@ def current_plan() -> Plan:
         abort(404, description=str(exc))
 
 
+def parse_id(text: str | None) -> int | None:
+    """A database id written in ASCII digits and within the column's range, else None
+    («²» is a digit to Python, «99999999999999999999» overflows PostgreSQL's integer)."""
+    if text is None or not re.fullmatch(r"[0-9]{1,10}", text):
+        return None
+    number = int(text)
+    return number if 0 < number < 2**31 else None
+
+
 def id_arg(name: str) -> int | None:
     """An id from the query string: absent gives None; anything but a plausible id is refused."""
     value = request.args.get(name)
     if value is None or value == "":
         return None
-    if not value.isdigit() or not 0 < int(value) < 2**31:
+    number = parse_id(value)
+    if number is None:
         abort(400, description=f"Tham số «{name}» phải là mã số hợp lệ.")
-    return int(value)
+    return number
 
 
 def own_unit() -> Unit:

@@ -5,13 +5,16 @@ except a boosted one or a history restore, which need the whole page. Responses 
 differ by request kind say so with `Vary: HX-Request`.
 """
 
+import re
 from datetime import date, datetime
+from urllib.parse import quote
 
 from flask import Flask, Response, jsonify, redirect, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from .extensions import htmx
+from .extensions import db, htmx
 from .services import clock
+from .services.text import fold, nfc
 
 VARY_HEADERS = ("HX-Request", "HX-History-Restore-Request")
 
@@ -32,6 +35,20 @@ def redirect_for_client(location: str) -> Response:
         response.headers["HX-Redirect"] = location
         return response
     return redirect(location, code=303)
+
+
+_NOT_IN_FILE_NAMES = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+
+
+def download(data: bytes, filename: str, mimetype: str) -> Response:
+    """A file to save under its own name, Vietnamese included (RFC 6266: an ASCII name for old
+    clients and the UTF-8 name in filename*); never cached along the way."""
+    name = _NOT_IN_FILE_NAMES.sub("-", nfc(filename)).strip(" .-") or "tep"
+    stem, dot, extension = name.rpartition(".")
+    ascii_stem = re.sub(r"[^a-z0-9]+", "-", fold(stem if dot else name)).strip("-") or "tep"
+    ascii_name = f"{ascii_stem}.{extension}" if dot and extension.isascii() else ascii_stem
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+    return Response(data, mimetype=mimetype, headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})
 
 
 def _add_vary(response: Response) -> Response:
@@ -73,9 +90,14 @@ ERROR_MESSAGES = {
 }
 
 
-def _error_page(error: HTTPException):
+def error_page(error: HTTPException):
     """Errors in Vietnamese, revealing nothing of the code; an HTMX request gets an alert,
-    the data API a JSON body. The error's own headers (Allow after a 405) are kept."""
+    the data API a JSON body. The error's own headers (Allow after a 405) are kept.
+
+    The request's unfinished work is rolled back first: the page itself may need the
+    database (the header's plans), and nothing half-done may be committed later.
+    """
+    db.rollback()
     code = error.code or 500
     given = error.description if error.description != type(error).description else None
     message = (given if code != 500 else None) or ERROR_MESSAGES.get(code, "Yêu cầu không thực hiện được.")
@@ -90,7 +112,7 @@ def _error_page(error: HTTPException):
 
 
 def init_app(app: Flask) -> None:
-    app.register_error_handler(HTTPException, _error_page)
+    app.register_error_handler(HTTPException, error_page)
     app.after_request(_add_vary)
     app.add_template_filter(date_vn)
     app.add_template_filter(datetime_vn)

@@ -42,6 +42,11 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+def known_revisions() -> set[str]:
+    """Every revision the migrations know: a database at any of them can be upgraded."""
+    return {script.revision for script in ScriptDirectory.from_config(_config()).walk_revisions()}
+
+
 def head_revision() -> str:
     return ScriptDirectory.from_config(_config()).get_current_head()
 

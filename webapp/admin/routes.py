@@ -3,7 +3,6 @@ Every page here is the administrator's only."""
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -28,13 +27,15 @@ from ..models import (
     UnitKind,
     User,
 )
+from ..plan_scope import parse_id
+from ..rendering import download
 from ..security import audit
 from ..services import api_tokens, clock, importer
 from ..services import audit as audit_log
 from ..services.accounts import (
     AccountError,
+    create_user,
     reset_password,
-    save_user,
     set_user_active,
     update_user,
 )
@@ -84,9 +85,9 @@ def users():
     form.unit.choices = _units_choices("(không gắn đơn vị)")
     if form.validate_on_submit():
         try:
-            user, _ = save_user(session, username=form.username.data, password=form.password.data or "",
-                                role=form.role.data, unit_code=form.unit.data or None,
-                                full_name=form.full_name.data or "", email=form.email.data or "")
+            user = create_user(session, username=form.username.data, password=form.password.data or "",
+                               role=form.role.data, unit_code=form.unit.data or None,
+                               full_name=form.full_name.data or "", email=form.email.data or "")
             audit("admin", f"tạo tài khoản {user.username} ({user.role.value})")
             flash(f"Đã tạo tài khoản «{user.username}».", "info")
             return redirect(url_for("admin.users"), code=303)
@@ -129,9 +130,13 @@ def user_active(user_id: int):
     if account.id == current_user.id:
         flash("Không thể tự ngừng tài khoản của chính mình.", "error")
     else:
-        set_user_active(session, account, not account.active)
-        audit("admin", f"{'mở lại' if account.active else 'ngừng'} tài khoản {account.username}")
-        flash(f"Tài khoản «{account.username}» {'đã mở lại' if account.active else 'đã ngừng'}.", "info")
+        try:
+            set_user_active(session, account, not account.active)
+        except AccountError as exc:
+            flash(str(exc), "error")
+        else:
+            audit("admin", f"{'mở lại' if account.active else 'ngừng'} tài khoản {account.username}")
+            flash(f"Tài khoản «{account.username}» {'đã mở lại' if account.active else 'đã ngừng'}.", "info")
     return redirect(url_for("admin.users"), code=303)
 
 
@@ -266,11 +271,15 @@ def group(code: str):
     item = session.exec(select(UnitGroup).where(UnitGroup.code == code)).first() or abort(404)
     form = EmptyForm()
     if form.validate_on_submit():
-        chosen = {int(i) for i in request.form.getlist("member") if i.isdigit()}
-        set_group_members(session, item, chosen)
-        audit("admin", f"sửa thành viên nhóm {item.code}")
-        flash(f"Đã lưu thành viên nhóm «{item.name}».", "info")
-        return redirect(url_for("admin.group", code=item.code), code=303)
+        chosen = {parse_id(i) for i in request.form.getlist("member")}
+        try:
+            set_group_members(session, item, chosen)
+        except UnitError as exc:
+            flash(str(exc), "error")
+        else:
+            audit("admin", f"sửa thành viên nhóm {item.code}")
+            flash(f"Đã lưu thành viên nhóm «{item.name}».", "info")
+            return redirect(url_for("admin.group", code=item.code), code=303)
     members = set(session.exec(select(UnitGroupMember.unit_id).where(UnitGroupMember.group_id == item.id)).all())
     all_units = session.exec(select(Unit).where(Unit.active).order_by(Unit.kind, Unit.name)).all()
     return render_template("admin/group.html", group=item, units=all_units, members=members, form=form,
@@ -292,8 +301,7 @@ def plans():
         try:
             if (form.issued_on.data or "").strip():
                 issued_on = parse_date_vn(form.issued_on.data)
-            importer.parse_table(importer.read_table(upload.filename or "", data,
-                                                     max_bytes=current_app.config["IMPORT_MAX_BYTES"]))
+            importer.parse_table(importer.read_table(upload.filename or "", data, limits=_import_limits()))
         except ValueError as exc:
             message = str(exc) if isinstance(exc, AppendixError) else "Ngày ban hành phải có dạng dd/mm/yyyy."
             form.file.errors = [*form.file.errors, message]
@@ -323,6 +331,10 @@ def plan_active(plan_id: int):
     return redirect(url_for("admin.plans"), code=303)
 
 
+def _import_limits() -> importer.ImportLimits:
+    return importer.ImportLimits.from_config(current_app.config)
+
+
 def _pending(import_id: int) -> PlanImport:
     pending = db.session().get(PlanImport, import_id)
     if pending is None or pending.plan_id is not None:
@@ -336,7 +348,7 @@ def import_preview(import_id: int):
     unresolved phrases can be mapped to a unit or a group (remembered as an alias)."""
     session = db.session()
     pending = _pending(import_id)
-    parsed = importer.parse_table(importer.read_table(pending.filename, pending.data))
+    parsed = importer.parse_table(importer.read_table(pending.filename, pending.data, limits=_import_limits()))
     found = importer.preview(session, parsed)
     form = EmptyForm()
     error = None
@@ -378,5 +390,4 @@ def audit_csv():
     events = audit_log.recent(db.session(), event=request.args.get("event", ""),
                               username=request.args.get("username", "").strip(), limit=100_000)
     audit("export", "nhật ký an ninh (CSV)")
-    return Response(audit_log.to_csv(events), content_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="nhat-ky-an-ninh.csv"'})
+    return download(audit_log.to_csv(events), "Nhật ký an ninh.csv", "text/csv")

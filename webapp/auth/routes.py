@@ -1,4 +1,5 @@
 import secrets
+from urllib.parse import unquote, urlsplit
 
 from flask import (
     Blueprint,
@@ -12,7 +13,8 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..extensions import db, lock_for_write
+from ..database import lock_for_write
+from ..extensions import db
 from ..forms import EmptyForm
 from ..security import audit, client_address, start_session
 from ..services import throttle
@@ -23,10 +25,19 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str | None:
-    """Only a path of this site: never another host."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    """Only a path of this site, never another host: no control character or whitespace (a
+    browser drops a TAB, so that «/TAB/evil.example» would lead to «//evil.example»), no
+    backslash, one leading slash, and no scheme or host once parsed."""
+    if not target or not target.startswith("/"):
+        return None
+    # The path decoded once more must still be a plain path (the query may hold encoded spaces).
+    for form in (target, unquote(target.partition("?")[0])):
+        if form.startswith("//") or any(c.isspace() or not c.isprintable() or c == "\\" for c in form):
+            return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
+        return None
+    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -8,6 +8,7 @@ from ..dashboard.routes import chosen_period
 from ..extensions import db
 from ..models import Unit
 from ..plan_scope import current_plan
+from ..rendering import download
 from ..security import audit
 from ..services import clock, official_report
 from ..services.dashboard import build
@@ -17,7 +18,7 @@ bp = Blueprint("exports", __name__, url_prefix="/exports")
 MIME = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",
 }
 
 
@@ -31,14 +32,14 @@ def _board():
 
 def _download(data: bytes, fmt: str, name: str) -> Response:
     audit("export", f"{name}.{fmt}")
-    return Response(data, content_type=MIME[fmt], headers={
-        "Content-Disposition": f'attachment; filename="{name}.{fmt}"', "Cache-Control": "no-store"})
+    return download(data, f"{name}.{fmt}", MIME[fmt])
 
 
 def _file_name(plan, period) -> str:
+    """«Báo cáo kế hoạch 1958 - Quý III/2022» (the slash becomes a dash in the file name)."""
     number = plan.number.split("/")[0]
-    when = period.label.replace("/", "-").replace(" ", "-") if period else clock.today().strftime("%Y-%m-%d")
-    return f"bao-cao-ke-hoach-{number}-{when}"
+    when = period.label if period else clock.today().strftime("%d-%m-%Y")
+    return f"Báo cáo kế hoạch {number} - {when}"
 
 
 @bp.get("/report.<any(xlsx, docx):fmt>")
@@ -60,7 +61,7 @@ def report(fmt: str):
 def reports_csv():
     plan, period, _ = _board()
     return _download(official_report.reports_csv(db.session(), plan, period), "csv",
-                     "bao-cao-tung-don-vi-" + _file_name(plan, period).removeprefix("bao-cao-"))
+                     _file_name(plan, period).replace("Báo cáo", "Báo cáo từng đơn vị,", 1))
 
 
 @bp.get("/print")

@@ -1,11 +1,19 @@
+import math
+import re
+
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 
 def read_number(text: str | None) -> float:
-    """A figure as Vietnamese write it: 1.600 is sixteen hundred, 12,5 is twelve and a half."""
+    """A figure as Vietnamese write it: 1.600 is sixteen hundred, 12,5 is twelve and a half.
+    Digits and separators only: no «1e309», «inf» or «nan», which are not figures."""
     text = (text or "").strip().replace(" ", "").rstrip("%")
+    if text.startswith("-") and re.fullmatch(r"-[0-9][0-9.,]*", text):
+        raise ValidationError("Số liệu không thể âm.")
+    if not re.fullmatch(r"[0-9][0-9.,]*", text):
+        raise ValidationError("Số liệu phải là một số (ví dụ 35, 12,5 hoặc 1.600).")
     if "," in text:
         text = text.replace(".", "").replace(",", ".")
     elif text.count(".") == 1 and len(text.split(".")[1]) == 3:
@@ -14,8 +22,8 @@ def read_number(text: str | None) -> float:
         number = float(text)
     except ValueError:
         raise ValidationError("Số liệu phải là một số (ví dụ 35, 12,5 hoặc 1.600).") from None
-    if number < 0:
-        raise ValidationError("Số liệu không thể âm.")
+    if not math.isfinite(number):
+        raise ValidationError("Số liệu quá lớn.")
     return number
 
 

@@ -122,8 +122,11 @@ def baseline(indicator_id: int):
         abort(403)
     form = BaselineForm()
     if form.validate_on_submit():
-        set_baseline(db.session(), indicator=indicator, value=form.number)
-        flash(f"Đã đặt mức ban đầu {form.number:g} {indicator.unit_of_measure}.", "info")
+        try:
+            set_baseline(db.session(), indicator=indicator, value=form.number)
+            flash(f"Đã đặt mức ban đầu {form.number:g} {indicator.unit_of_measure}.", "info")
+        except TargetError as exc:
+            flash(str(exc), "error")
     else:
         flash(errors_text(form), "error")
     return redirect(url_for("indicators.indicator", indicator_id=indicator.id), code=303)

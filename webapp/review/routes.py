@@ -17,7 +17,7 @@ from ..models import (
     Task,
     Unit,
 )
-from ..plan_scope import current_plan, id_arg
+from ..plan_scope import current_plan, id_arg, parse_id
 from ..rendering import wants_partial
 from ..services import clock
 from ..services.deadlines import DeadlineError, decide_extension
@@ -92,9 +92,13 @@ def desk():
 
 
 def _copies(ids) -> list[PeriodReport]:
+    """The period copies named by the form, every one of them existing, or a 400/404."""
+    numbers = [parse_id(str(i)) for i in ids]
+    if not numbers or None in numbers:
+        abort(400, description="Mã báo cáo không hợp lệ.")
     session = db.session()
-    copies = [session.get(PeriodReport, int(i)) for i in ids if str(i).isdigit()]
-    if not copies or any(c is None for c in copies):
+    copies = [session.get(PeriodReport, number) for number in numbers]
+    if any(c is None for c in copies):
         abort(404)
     return copies
 
@@ -179,7 +183,7 @@ def periods():
             try:
                 period = open_period(session, plan=plan, kind=form.kind_value, label=form.label.data,
                                      starts_on=form.starts_on.date, ends_on=form.ends_on.date,
-                                     deadline=form.deadline.date, user=current_user)
+                                     deadline=form.deadline.date, user=current_user, today=clock.today())
             except PeriodError as exc:
                 flash(str(exc), "error")
             else:

@@ -1,5 +1,6 @@
 """Accounts: creating them, checking passwords, and the demo accounts of `make run`."""
 
+import re
 import secrets
 
 from sqlmodel import Session, select
@@ -34,11 +35,27 @@ def hash_password(password: str, username: str = "") -> str:
     return generate_password_hash(password)  # scrypt
 
 
+USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,59}")
+
+
+def create_user(session: Session, *, username: str, password: str, role: str, unit_code: str | None = None,
+                full_name: str = "", email: str = "") -> User:
+    """A new account. An existing username is refused: an account is changed on its own page,
+    never replaced by creating it again."""
+    if session.exec(select(User.id).where(User.username == username.strip())).first() is not None:
+        raise AccountError(f"Tên đăng nhập «{username.strip()}» đã có: hãy chọn tên khác, hoặc sửa tài khoản đó "
+                           "trên trang của nó.")
+    user, _ = save_user(session, username=username, password=password, role=role, unit_code=unit_code,
+                        full_name=full_name, email=email)
+    return user
+
+
 def save_user(
     session: Session, *, username: str, password: str, role: str, unit_code: str | None = None, full_name: str = "",
     email: str = "",
 ) -> tuple[User, bool]:
-    """Create the account, or update it when the username exists. Returns (user, created)."""
+    """Create the account, or reset it (role, unit, password) when the username exists, as the
+    command line's create-user does. Returns (user, created)."""
     try:
         role = UserRole(role)
     except ValueError:
@@ -55,6 +72,10 @@ def save_user(
         raise AccountError("Tên đăng nhập không được để trống.")
     user = session.exec(select(User).where(User.username == username)).first()
     created = user is None
+    if created and not USERNAME.fullmatch(username):
+        raise AccountError("Tên đăng nhập chỉ gồm chữ cái không dấu, chữ số và các dấu . _ - @ (tối đa 60 ký tự).")
+    if not created and user.role == UserRole.ADMIN and UserRole(role) != UserRole.ADMIN:
+        _keep_an_administrator(session, user)
     if created:
         user = User(username=username, password_hash="")
         session.add(user)
@@ -112,6 +133,8 @@ def update_user(session: Session, *, user: User, full_name: str, role: str, unit
         raise AccountError("Tài khoản của đơn vị phải gắn với một đơn vị.")
     if email and ("@" not in email or " " in email.strip()):
         raise AccountError(f"Địa chỉ e-mail «{email}» không hợp lệ.")
+    if user.role == UserRole.ADMIN and role != UserRole.ADMIN:
+        _keep_an_administrator(session, user)
     if (user.role, user.unit_id) != (role, unit.id if unit else None):
         user.session_token = secrets.token_urlsafe(16)  # new rights: sign in again
     user.full_name, user.role, user.unit_id, user.email = full_name.strip() or user.username, role, \
@@ -121,8 +144,18 @@ def update_user(session: Session, *, user: User, full_name: str, role: str, unit
     return user
 
 
+def _keep_an_administrator(session: Session, user: User) -> None:
+    """The last active administrator cannot stop being one: nobody could manage accounts then."""
+    others = session.exec(select(User.id).where(User.role == UserRole.ADMIN, User.active, User.id != user.id)).first()
+    if others is None:
+        raise AccountError(f"«{user.username}» là quản trị viên cuối cùng còn hoạt động: hãy cấp quyền quản trị "
+                           "cho một tài khoản khác trước.")
+
+
 def set_user_active(session: Session, user: User, active: bool) -> None:
     """Deactivated, an account cannot log in and its open sessions end; its history stays its own."""
+    if not active and user.role == UserRole.ADMIN:
+        _keep_an_administrator(session, user)
     user.active = active
     user.session_token = secrets.token_urlsafe(16)
     session.add(user)

@@ -14,6 +14,8 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from .spreadsheet_text import restore
+
 COLUMNS = (
     "STT",
     "Nội dung công việc",
@@ -74,7 +76,8 @@ def read_csv(data: bytes) -> list[list[str]]:
         raise AppendixError("Tệp CSV không ở mã UTF-8: hãy lưu lại tệp với mã hóa UTF-8.") from exc
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    # A cell the app wrote with a protective apostrophe (spreadsheet_text.inert) reads back as it was.
+    return [[restore(cell) for cell in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
 
 
 def parse_rows(rows: list[list[str]]) -> ParsedAppendix:

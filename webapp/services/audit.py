@@ -1,12 +1,16 @@
 """The audit log of security events."""
 
-import csv
-import io
+import logging
 
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
+from ..database import lock_for_write
 from ..models import AuditEvent
 from . import clock
+from .spreadsheet_text import csv_bytes
+
+log = logging.getLogger(__name__)
 
 EVENT_LABELS = {
     "login": "Đăng nhập",
@@ -22,10 +26,21 @@ EVENT_LABELS = {
 
 def record(session: Session, event: str, *, user_id: int | None = None, username: str = "", address: str = "",
            detail: str = "") -> None:
-    """Add the event and commit it (with whatever the session holds: callers record after their work)."""
-    session.add(AuditEvent(at=clock.now(), event=event, user_id=user_id, username=username[:150],
-                           address=address[:60], detail=detail[:2000]))
+    """Commit what the session holds (callers record after their work), then add the event in a
+    short transaction of its own that takes the write lock up front.
+
+    A read that is audited (an export, a refusal) must not fail because of its audit row: if
+    the lock cannot be had within the busy timeout, the event goes to the error log instead.
+    """
     session.commit()
+    try:
+        lock_for_write(session)
+        session.add(AuditEvent(at=clock.now(), event=event, user_id=user_id, username=username[:150],
+                               address=address[:60], detail=detail[:2000]))
+        session.commit()
+    except OperationalError:
+        session.rollback()
+        log.exception("audit event not recorded: %s %s %s", event, username, detail)
 
 
 def recent(session: Session, *, event: str = "", username: str = "", limit: int = 500) -> list[AuditEvent]:
@@ -38,10 +53,6 @@ def recent(session: Session, *, event: str = "", username: str = "", limit: int 
 
 
 def to_csv(events: list[AuditEvent]) -> bytes:
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["at", "event", "username", "address", "detail"])
-    for e in events:
-        detail = "'" + e.detail if e.detail.startswith(("=", "+", "-", "@")) else e.detail
-        writer.writerow([clock.local(e.at).isoformat(timespec="seconds"), e.event, e.username, e.address, detail])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_bytes(["at", "event", "username", "address", "detail"],
+                     ([clock.local(e.at).isoformat(timespec="seconds"), e.event, e.username, e.address, e.detail]
+                      for e in events))

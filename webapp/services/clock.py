@@ -14,8 +14,11 @@ def today() -> date:
     return datetime.now(LOCAL_TZ).date()
 
 
+def aware(moment: datetime) -> datetime:
+    """A stored moment with its time zone (naive values from SQLite are UTC)."""
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+
+
 def local(moment: datetime) -> datetime:
-    """A stored moment in local time (naive values from SQLite are UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(LOCAL_TZ)
+    """A stored moment in local time."""
+    return aware(moment).astimezone(LOCAL_TZ)

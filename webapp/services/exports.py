@@ -4,7 +4,6 @@ Each table is a header and rows of text; writers turn a table into CSV (UTF-8 wi
 as spreadsheet users expect) or into an .xlsx workbook.
 """
 
-import csv
 import io
 from dataclasses import dataclass
 
@@ -15,6 +14,7 @@ from sqlalchemy import case
 from sqlmodel import Session, select
 
 from ..models import Assignment, Plan, Role, Section, Task, Unit
+from .spreadsheet_text import csv_bytes
 
 PLAN_HEADER = ("ref", "section", "stt", "content", "lead", "support", "timeframe", "product")
 ASSIGNMENTS_HEADER = ("ref", "unit_code", "unit_name", "role")
@@ -60,12 +60,9 @@ def units_table(session: Session) -> Table:
 
 
 def to_csv(table: Table, *, bom: bool = True) -> bytes:
-    """CSV in UTF-8; with a BOM by default, so that Excel reads the diacritics right."""
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(table.header)
-    writer.writerows(table.rows)
-    return (("\ufeff" if bom else "") + out.getvalue()).encode("utf-8")
+    """CSV in UTF-8, with a BOM by default; a cell a spreadsheet would run as a formula
+    («- Sở Tư pháp;», «=…») starts with an apostrophe, which import-plan takes off again."""
+    return csv_bytes(table.header, table.rows, bom=bom)
 
 
 def to_xlsx(table: Table) -> bytes:

@@ -31,68 +31,114 @@ from .plans import LoadReport, PlanMeta, roster_from_db, store_plan
 from .resolver import RowResolution, resolve_row
 
 EXPORT_COLUMNS = ("ref", "section", "stt", "content", "lead", "support", "timeframe", "product")
-MAX_BYTES = 5 * 1024 * 1024
 _DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
+# Rows this far below the table, after nothing but empty rows, are a stray cell, not the table.
+STRAY_GAP = 1000
 
 
-def read_table(filename: str, data: bytes, *, max_bytes: int = MAX_BYTES) -> list[list[str]]:
+@dataclass(frozen=True)
+class ImportLimits:
+    """What one plan file may hold (IMPORT_MAX_BYTES, IMPORT_MAX_UNPACKED_BYTES, IMPORT_MAX_ROWS)."""
+
+    max_bytes: int = 5 * 1024 * 1024
+    max_unpacked_bytes: int = 25 * 1024 * 1024  # an .xlsx or .docx is a ZIP: its parts, unpacked
+    max_rows: int = 2000
+
+    @classmethod
+    def from_config(cls, config) -> "ImportLimits":
+        return cls(config["IMPORT_MAX_BYTES"], config["IMPORT_MAX_UNPACKED_BYTES"], config["IMPORT_MAX_ROWS"])
+
+
+def read_table(filename: str, data: bytes, *, limits: ImportLimits = ImportLimits()) -> list[list[str]]:
     """The rows of the file's appendix table, header first, whatever its format."""
-    if len(data) > max_bytes:
-        raise AppendixError(f"Tệp quá lớn ({_size(len(data))}): giới hạn là {_size(max_bytes)}.")
+    if len(data) > limits.max_bytes:
+        raise AppendixError(f"Tệp quá lớn ({_size(len(data))}): giới hạn là {_size(limits.max_bytes)}.")
     if not data:
         raise AppendixError("Tệp trống.")
     suffix = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
     if suffix in ("xlsm", "xltm", "xlsb", "docm"):
         raise AppendixError("Tệp có macro (." + suffix + ") không được nhận: hãy lưu lại dưới dạng .xlsx hoặc .docx.")
     if suffix == "xlsx":
-        return _xlsx_rows(data)
-    if suffix == "docx":
-        return _docx_rows(data)
-    if suffix == "csv":
+        rows = _xlsx_rows(data, limits)
+    elif suffix == "docx":
+        rows = _docx_rows(data, limits)
+    elif suffix == "csv":
         if data[:2] == b"PK":
             raise AppendixError("Tệp có đuôi .csv nhưng thực ra là tệp nén (Excel/Word): hãy chọn đúng định dạng.")
-        return read_csv(data)
-    raise AppendixError(f"Định dạng «.{suffix}» không được hỗ trợ: hãy dùng .xlsx, .csv hoặc .docx.")
+        rows = read_csv(data)
+    else:
+        raise AppendixError(f"Định dạng «.{suffix}» không được hỗ trợ: hãy dùng .xlsx, .csv hoặc .docx.")
+    _check_row_count(rows, limits)
+    return rows
+
+
+def _check_row_count(rows: list[list[str]], limits: ImportLimits) -> None:
+    filled = sum(1 for row in rows if any(clean_cell(c) for c in row))
+    if filled > limits.max_rows:
+        raise AppendixError(f"Bảng có {filled:,} dòng: một kế hoạch nhập được tối đa {limits.max_rows:,} dòng "
+                            "(IMPORT_MAX_ROWS). Hãy kiểm tra tệp có đúng là phụ lục của một kế hoạch.".replace(",", "."))
 
 
 def _size(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
 
 
-def _zip(data: bytes, kind: str, required: str) -> zipfile.ZipFile:
+def _zip(data: bytes, kind: str, required: str, limits: ImportLimits) -> zipfile.ZipFile:
+    """The file's ZIP container, checked before any of it is unpacked: a small file that
+    unpacks to hundreds of megabytes (a «ZIP bomb») is refused here."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        names = set(archive.namelist())
+        members = archive.infolist()
     except zipfile.BadZipFile:
         raise AppendixError(f"Tệp không phải là tệp {kind} hợp lệ (có thể đã đổi đuôi hoặc bị hỏng).") from None
+    names = {member.filename for member in members}
     if required not in names:
         raise AppendixError(f"Tệp không phải là tệp {kind} hợp lệ (có thể đã đổi đuôi hoặc bị hỏng).")
     if any(name.lower().endswith("vbaproject.bin") for name in names):
         raise AppendixError("Tệp có chứa macro: hãy lưu lại tệp không có macro rồi nhập lại.")
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > limits.max_unpacked_bytes:
+        raise AppendixError(f"Tệp {kind} giải nén ra {_size(unpacked)}, vượt giới hạn {_size(limits.max_unpacked_bytes)}: "
+                            "hãy kiểm tra tệp (có thể chứa ảnh rất lớn hoặc bị làm hỏng).")
     return archive
 
 
-def _xlsx_rows(data: bytes) -> list[list[str]]:
+def _xlsx_rows(data: bytes, limits: ImportLimits) -> list[list[str]]:
+    """The first sheet's rows, streamed (read-only mode: a sheet that claims a million rows
+    costs no memory), up to the last row with text."""
     from openpyxl import load_workbook
 
-    _zip(data, "Excel (.xlsx)", "xl/workbook.xml")
+    _zip(data, "Excel (.xlsx)", "xl/workbook.xml", limits)
     try:
-        workbook = load_workbook(io.BytesIO(data), data_only=False)
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds on a broken workbook
         raise AppendixError(f"Không đọc được tệp Excel: {exc}") from None
-    sheet = workbook.worksheets[0]
-    rows = []
-    for row in sheet.iter_rows():
-        values = []
-        for cell in row:
-            if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith("=") and cell.data_type != "s"):
-                raise AppendixError(
-                    f"Ô {cell.coordinate} (dòng {cell.row}) là công thức: hãy dán giá trị thay cho công thức rồi nhập lại.")
-            values.append(_text(cell.value))
-        rows.append(values)
-    while rows and not any(rows[-1]):
-        rows.pop()
-    return rows
+    try:
+        rows: list[list[str]] = []
+        empty_run = 0
+        for number, row in enumerate(workbook.worksheets[0].iter_rows(), start=1):
+            values = [_cell_text(cell) for cell in row]
+            if not any(values):
+                empty_run += 1
+                continue
+            if rows and empty_run > STRAY_GAP:
+                raise AppendixError(f"Trang tính có dữ liệu ở dòng {number}, sau {empty_run:,} dòng trống: hãy xóa ô thừa "
+                                    "đó hoặc đặt bảng liền nhau rồi nhập lại.".replace(",", "."))
+            rows.extend([] for _ in range(empty_run))
+            empty_run = 0
+            rows.append(values)
+            if len(rows) > limits.max_rows * 2:
+                break  # far more than any plan: _check_row_count says so
+        return rows
+    finally:
+        workbook.close()
+
+
+def _cell_text(cell) -> str:
+    if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith("=") and cell.data_type != "s"):
+        raise AppendixError(
+            f"Ô {cell.coordinate} (dòng {cell.row}) là công thức: hãy dán giá trị thay cho công thức rồi nhập lại.")
+    return _text(cell.value)
 
 
 def _text(value) -> str:
@@ -107,10 +153,10 @@ def _text(value) -> str:
     return str(value)
 
 
-def _docx_rows(data: bytes) -> list[list[str]]:
+def _docx_rows(data: bytes, limits: ImportLimits) -> list[list[str]]:
     from docx import Document
 
-    _zip(data, "Word (.docx)", "word/document.xml")
+    _zip(data, "Word (.docx)", "word/document.xml", limits)
     try:
         document = Document(io.BytesIO(data))
     except Exception as exc:

@@ -3,7 +3,6 @@ prints as it is, a Word document in the layout of Vietnamese administrative docu
 (Decree 30/2020: A4, Times New Roman 13–14, margins 2–2.5 / 3–3.5 / 1.5–2 cm), and a CSV
 of every report. Text that a spreadsheet could run as a formula is written as text."""
 
-import csv
 import io
 from dataclasses import dataclass
 
@@ -33,19 +32,13 @@ from ..models import (
 )
 from .dashboard import Dashboard
 from .reports import STATUS_LABELS
+from .spreadsheet_text import csv_bytes
 
 APPENDIX_COLUMNS = ["STT", "Nội dung công việc", "Đơn vị chủ trì", "Đơn vị phối hợp", "Thời gian thực hiện",
                     "Sản phẩm", "Kết quả thực hiện", "Tình trạng", "Khó khăn, vướng mắc", "Đề xuất"]
 APPENDIX_WIDTHS = [6, 38, 18, 18, 13, 20, 36, 13, 22, 22]
 DOCX_WIDTHS_CM = [1.1, 5.4, 2.6, 2.6, 2.0, 2.6, 4.2, 1.9, 2.0, 1.8]  # 26.2 cm: A4 landscape less margins
 LINE_HEIGHT = 13.5  # points: a line of 11-point Times New Roman
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def inert(text: str) -> str:
-    """A CSV cell no spreadsheet runs as a formula (OWASP: a leading quote)."""
-    return "'" + text if text and text.startswith(FORMULA_STARTS) else text
-
 
 @dataclass
 class Line:
@@ -386,9 +379,7 @@ def reports_csv(session: Session, plan: Plan, period: Period | None = None) -> b
         .where(Task.plan_id == plan.id)
         .order_by(Task.position, Assignment.role, Assignment.id)
     ).all()
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_HEADER)
+    lines = []
     for task, unit, role, report in found:
         values = [task.ref, unit.code, unit.name, Role(role).value]
         if report is None:
@@ -399,5 +390,5 @@ def reports_csv(session: Session, plan: Plan, period: Period | None = None) -> b
                        report.evidence_number, report.evidence_date.strftime("%d/%m/%Y") if report.evidence_date else "",
                        report.difficulties, report.proposals, report.contribution_note,
                        report.state.value if period is not None else "", stamp.isoformat() if stamp else ""]
-        writer.writerow([inert(v) if isinstance(v, str) else v for v in values])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+        lines.append(values)
+    return csv_bytes(CSV_HEADER, lines)

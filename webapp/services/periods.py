@@ -17,7 +17,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from ..extensions import lock_for_write
+from ..database import lock_for_write
 from ..models import (
     REPORT_FIELDS,
     Assignment,
@@ -67,25 +67,47 @@ def judged_on(period: Period, today: date) -> date:
     return min(period.ends_on, today)
 
 
+YEARS_AHEAD = 10  # a period further ahead than this is a typing mistake
+
+
 def open_period(session: Session, *, plan: Plan, kind: PeriodKind, label: str, starts_on: date, ends_on: date,
-                deadline: date, user: User) -> Period:
+                deadline: date, user: User, today: date) -> Period:
     lock_for_write(session)
     if open_period_of(session, plan):
         session.rollback()
         raise PeriodError("Đang có một kỳ báo cáo mở: hãy đóng kỳ đó trước khi mở kỳ mới.")
+    _check_period_dates(session, plan, label, starts_on, ends_on, deadline, today)
+    period = Period(plan_id=plan.id, kind=kind, label=label.strip(), starts_on=starts_on, ends_on=ends_on,
+                    deadline=deadline, opened_by_id=user.id, opened_at=clock.now())
+    session.add(period)
+    session.commit()
+    return period
+
+
+def _check_period_dates(session: Session, plan: Plan, label: str, starts_on: date, ends_on: date, deadline: date,
+                        today: date) -> None:
     if not label.strip():
         raise PeriodError("Hãy đặt tên kỳ, ví dụ «Quý III/2022».")
     if ends_on < starts_on:
         raise PeriodError("Ngày kết thúc kỳ phải sau ngày bắt đầu.")
     if deadline < starts_on:
         raise PeriodError("Hạn gửi báo cáo phải sau ngày bắt đầu kỳ.")
+    # The quarter in which the plan was issued may start before it; a period over by then may not.
+    if plan.issued_on and (ends_on < plan.issued_on or (plan.issued_on - starts_on).days > 366):
+        raise PeriodError(f"Kỳ {starts_on:%d/%m/%Y} – {ends_on:%d/%m/%Y} nằm trước ngày ban hành kế hoạch "
+                          f"({plan.issued_on:%d/%m/%Y}): hãy kiểm tra lại năm.")
+    latest = today.replace(year=today.year + YEARS_AHEAD, day=min(today.day, 28))
+    if max(ends_on, deadline) > latest:
+        raise PeriodError(f"Ngày của kỳ quá xa (sau {latest:%d/%m/%Y}): hãy kiểm tra lại năm.")
+    if (deadline - ends_on).days > 366:
+        raise PeriodError("Hạn gửi báo cáo cách ngày kết thúc kỳ hơn một năm: hãy kiểm tra lại.")
     if session.exec(select(Period).where(Period.plan_id == plan.id, Period.label == label.strip())).first():
         raise PeriodError(f"Đã có kỳ «{label.strip()}».")
-    period = Period(plan_id=plan.id, kind=kind, label=label.strip(), starts_on=starts_on, ends_on=ends_on,
-                    deadline=deadline, opened_by_id=user.id, opened_at=clock.now())
-    session.add(period)
-    session.commit()
-    return period
+    overlapping = session.exec(select(Period).where(Period.plan_id == plan.id, Period.starts_on <= ends_on,
+                                                    Period.ends_on >= starts_on)).first()
+    if overlapping:
+        raise PeriodError(f"Kỳ này trùng thời gian với kỳ «{overlapping.label}» ({overlapping.starts_on:%d/%m/%Y} – "
+                          f"{overlapping.ends_on:%d/%m/%Y}) của cùng kế hoạch.")
 
 
 def submit(session: Session, *, period: Period, task: Task, unit: Unit, user: User) -> PeriodReport:

@@ -26,6 +26,7 @@ from ..models import (
     UnitGroup,
     UnitGroupMember,
 )
+from ..database import writer
 from ..schema import upgrade
 from .appendix import ParsedAppendix, parse_rows, read_csv
 from .indicators import find_indicators
@@ -212,7 +213,7 @@ def load_plan(engine: Engine, source: PlanSource) -> LoadReport:
     upgrade(engine)
     parsed = source.parse()
     report = LoadReport()
-    with Session(engine) as session, session.begin():
+    with Session(writer(engine)) as session, session.begin():
         sync_roster(session, source.roster, report)
         store_plan(session, source, parsed, report)
     return report

@@ -7,7 +7,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from ..extensions import lock_for_write
+from ..database import lock_for_write
 from ..models import Report, ReportChange, ReportStatus, Task, Unit, User
 from . import clock
 

@@ -8,6 +8,7 @@ whether the province has met the target, is on track, or is off track.
   baseline there is no road to judge, and an unmet figure is on track until the date.
 """
 
+import math
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
@@ -112,8 +113,22 @@ def concerns(session: Session, indicator: Indicator, unit: Unit) -> bool:
     return any(u.id == unit.id for u in indicator_units(session, indicator))
 
 
+LARGEST_FIGURE = 1e12  # more than any count a province keeps (dossiers, people, đồng)
+
+
+def check_figure(indicator: Indicator, value: float) -> None:
+    """A figure an official report can carry: finite, not negative, at most 100 for a percentage."""
+    if not math.isfinite(value) or value < 0:
+        raise TargetError("Số liệu phải là một số hữu hạn, không âm.")
+    if indicator.unit_of_measure.strip() == "%" and value > 100:
+        raise TargetError(f"Chỉ tiêu tính theo %: số liệu từ 0 đến 100 (đã nhập {value:g}).")
+    if value > LARGEST_FIGURE:
+        raise TargetError(f"Số liệu {value:g} lớn quá mức hợp lý: hãy kiểm tra lại.")
+
+
 def save_value(session: Session, *, indicator: Indicator, unit: Unit, period: Period, user: User, value: float,
                source: str, explanation: str = "") -> IndicatorValue:
+    check_figure(indicator, value)
     if not period.is_open:
         raise TargetError(f"Kỳ «{period.label}» đã đóng: số liệu của kỳ không sửa được nữa.")
     if not source.strip():
@@ -134,6 +149,7 @@ def save_value(session: Session, *, indicator: Indicator, unit: Unit, period: Pe
 
 def set_baseline(session: Session, *, indicator: Indicator, value: float) -> Indicator:
     """Where the province stood when the plan began: the start of the road to the target."""
+    check_figure(indicator, value)
     indicator.baseline_value = value
     session.add(indicator)
     session.commit()

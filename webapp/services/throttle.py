@@ -3,7 +3,7 @@ across every worker and app server behind the proxy. The functions work in the c
 transaction (a login takes the write lock first), which commits them."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from sqlmodel import Session
 
@@ -23,17 +23,13 @@ def _keys(username: str, address: str) -> list[tuple[str, str]]:
     return [(f"account:{username.strip().lower()}", "account"), (f"address:{address}", "address")]
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    return moment.replace(tzinfo=timezone.utc) if moment is not None and moment.tzinfo is None else moment
-
-
 def locked_for(session: Session, username: str, address: str) -> timedelta | None:
     """How much longer logins for this account or from this address are refused, if they are."""
     now = clock.now()
     waits = []
     for key, _ in _keys(username, address):
         row = session.get(LoginThrottle, key, with_for_update=True)
-        until = _aware(row.locked_until) if row else None
+        until = clock.aware(row.locked_until) if row and row.locked_until else None
         if until and until > now:
             waits.append(until - now)
     return max(waits) if waits else None
@@ -46,7 +42,7 @@ def failed(session: Session, username: str, address: str, limits: Limits) -> Non
         row = session.get(LoginThrottle, key, with_for_update=True)
         if row is None:
             row = LoginThrottle(key=key, failures=0, window_started_at=now)
-        if now - _aware(row.window_started_at) > limits.window:
+        if now - clock.aware(row.window_started_at) > limits.window:
             row.failures, row.window_started_at = 0, now
         row.failures += 1
         if row.failures >= limit:

@@ -68,7 +68,11 @@ def set_active(session: Session, unit: Unit, active: bool) -> None:
     session.commit()
 
 
-def set_group_members(session: Session, group: UnitGroup, unit_ids: set[int]) -> None:
+def set_group_members(session: Session, group: UnitGroup, unit_ids: set[int | None]) -> None:
+    """The group's members become exactly these units (None: an id that could not be read)."""
+    known = set(session.exec(select(Unit.id).where(Unit.id.in_([i for i in unit_ids if i is not None]))).all())
+    if None in unit_ids or unit_ids - known:
+        raise UnitError("Danh sách thành viên có đơn vị không tồn tại: hãy tải lại trang và chọn lại.")
     current = {m.unit_id: m for m in session.exec(select(UnitGroupMember).where(UnitGroupMember.group_id == group.id))}
     for unit_id in unit_ids - current.keys():
         session.add(UnitGroupMember(group_id=group.id, unit_id=unit_id))

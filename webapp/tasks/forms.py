@@ -66,7 +66,7 @@ class LeadReportForm(_ReportForm):
         if not text:
             field.data = "0"
             return
-        if not text.isdigit() or not 0 <= int(text) <= 100:
+        if not re.fullmatch(r"[0-9]{1,3}", text) or not 0 <= int(text) <= 100:
             raise ValidationError("Tỷ lệ hoàn thành là một số nguyên từ 0 đến 100.")
         field.data = str(int(text))
 

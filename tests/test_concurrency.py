@@ -1,0 +1,121 @@
+"""Under gunicorn with its production settings, everything at once: four units saving, a
+reviewer downloading the official reports, a unit knocking on pages it may not see (each
+refusal is audited), indicator figures saved and the API read. Not one answer is a 500."""
+
+import threading
+import time
+from collections import Counter
+
+from sqlalchemy import create_engine, select
+from sqlmodel import Session
+
+from webapp.models import Assignment, Indicator, Plan, Role, Task, Unit, User
+from webapp.services import api_tokens
+
+from .live import Browser, Server
+
+SAVERS = ("stttt", "skhdt", "stc", "snv")
+SECONDS = 8
+
+
+def _lead_row(session: Session, unit_code: str) -> str:
+    return session.exec(select(Task.ref).join(Assignment, Assignment.task_id == Task.id).join(Unit)
+                        .where(Unit.code == unit_code, Assignment.role == Role.LEAD).order_by(Task.position)).first()[0]
+
+
+def _prepare(database_url: str) -> dict:
+    engine = create_engine(database_url)
+    with Session(engine) as session:
+        rows = {code: _lead_row(session, code) for code in SAVERS}
+        reviewer = session.exec(select(User).where(User.username == "snv-ra-soat")).one()[0]
+        token = api_tokens.issue(session, user=reviewer, name="kiểm tra tải")
+        plan = session.exec(select(Plan)).one()[0]
+        task = session.exec(select(Task).where(Task.ref == "A.II.3")).one()[0]
+        indicator = session.exec(select(Indicator.id).where(Indicator.task_id == task.id)).first()[0]
+    engine.dispose()
+    return {"rows": rows, "token": token, "plan": plan.code, "indicator": indicator}
+
+
+def test_no_500_while_units_save_and_others_read_audited_pages(database_url, tmp_path):
+    setup = _prepare(database_url)
+    server = Server(database_url, tmp_path / "instance").start()
+    base = f"http://127.0.0.1:{server.port}"
+    answers: Counter = Counter()
+    failures: list[str] = []
+    stop = threading.Event()
+
+    def note(who: str, status: int, allowed: tuple[int, ...]) -> None:
+        answers[status] += 1
+        if status not in allowed:
+            failures.append(f"{who}: {status}")
+
+    def saver(unit: str) -> None:
+        browser = Browser(base)
+        token = browser.log_in(unit)
+        ref, version, n = setup["rows"][unit], 0, 0
+        while not stop.is_set():
+            n += 1
+            status, body = browser.request(f"/tasks/{ref}/units/{unit}", {
+                "version": str(version), "view": "unit", "status": "in_progress", "percent": str(n % 99 + 1),
+                "result": f"Lần lưu {n}", "evidence_number": "", "evidence_date": "", "difficulties": "",
+                "proposals": "", "contribution_note": ""}, headers={"HX-Request": "true", "X-CSRFToken": token})
+            note(f"save {unit}", status, (200,))
+            if status == 200 and "report-form" not in body:
+                version += 1
+
+    def reviewer() -> None:
+        browser = Browser(base)
+        browser.log_in("snv-ra-soat")
+        while not stop.is_set():
+            for path in ("/exports/report.xlsx", "/exports/reports.csv", "/exports/report.docx"):
+                status, _ = browser.fetch(path)
+                note(f"download {path}", status, (200,))
+
+    def intruder() -> None:
+        browser = Browser(base)
+        browser.log_in("sct")
+        while not stop.is_set():
+            for path in ("/review", "/admin/users", "/tasks/B.8.1/units/stttt/edit", "/exports/report.xlsx"):
+                status, _ = browser.fetch(path)
+                note(f"refused {path}", status, (403, 404))
+
+    def indicator_figures() -> None:
+        browser = Browser(base)
+        token = browser.log_in("stttt")
+        n = 0
+        while not stop.is_set():
+            n += 1
+            status, _ = browser.request(f"/indicators/{setup['indicator']}/value",
+                                        {"value": str(n % 90), "source": "Hệ thống một cửa điện tử"},
+                                        headers={"HX-Request": "true", "X-CSRFToken": token})
+            note("indicator", status, (200,))
+
+    def api() -> None:
+        browser = Browser(base)
+        header = {"Authorization": f"Bearer {setup['token']}"}
+        while not stop.is_set():
+            for path in (f"/api/v1/plans/{setup['plan']}/tasks", f"/api/v1/plans/{setup['plan']}/indicators"):
+                status, _ = browser.fetch(path, headers=header)
+                note(f"api {path}", status, (200,))
+
+    try:
+        reviewer_browser = Browser(base)
+        reviewer_browser.log_in("snv-ra-soat")
+        token = reviewer_browser.log_in("snv-ra-soat")
+        status, _ = reviewer_browser.request("/review/periods", {
+            "csrf_token": token, "kind": "quarter", "label": "Quý IV/2026", "starts_on": "01/10/2026",
+            "ends_on": "31/12/2026", "deadline": "05/01/2027"})
+        assert status == 200
+        workers = [threading.Thread(target=saver, args=(unit,)) for unit in SAVERS]
+        workers += [threading.Thread(target=target) for target in (reviewer, intruder, indicator_figures, api)]
+        for worker in workers:
+            worker.start()
+        time.sleep(SECONDS)
+        stop.set()
+        for worker in workers:
+            worker.join(timeout=60)
+    finally:
+        stop.set()
+        server.stop()
+    assert sum(answers.values()) > 100, answers
+    assert answers[500] == 0 and not failures, (answers, failures[:20])

@@ -1,0 +1,70 @@
+"""The database engines: SQLite tuned for a web app (WAL, foreign keys, a busy timeout, a
+file only its owner reads) or PostgreSQL, and transactions that take the write lock up
+front. Plain SQLAlchemy, used by the app, its commands and the services alike."""
+
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, create_engine
+
+from .services.private_files import private_dir, private_file, restrict_existing
+
+
+def make_engine(url: str, sqlite_busy_timeout: float = 15.0, sqlite_synchronous: str = "NORMAL") -> Engine:
+    """An engine for the URL; SQLite gets WAL, foreign keys, a busy timeout and a file only
+    its owner reads (SQLite gives the WAL and shared-memory files the same mode)."""
+    if url.startswith("sqlite"):
+        _private_sqlite_file(url)
+        engine = create_engine(url, connect_args={"timeout": sqlite_busy_timeout, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):
+            # Let SQLAlchemy, not the driver, open transactions, so that BEGIN IMMEDIATE works.
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            # In WAL mode NORMAL never corrupts the file and keeps every commit through a
+            # crash of the app; FULL also keeps the last commits through a power loss.
+            cursor.execute(f"PRAGMA synchronous={sqlite_synchronous}")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={int(sqlite_busy_timeout * 1000)}")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection):
+            # A transaction that will write asks for the lock at BEGIN (see lock_for_write),
+            # so that concurrent writers wait in the busy timeout instead of failing.
+            connection.exec_driver_sql(f"BEGIN {connection.get_execution_options().get('sqlite_begin', '')}")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _private_sqlite_file(url: str) -> None:
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        return
+    path = Path(database)
+    if not path.parent.exists():
+        private_dir(path.parent)
+    private_file(path)
+    for suffix in ("-wal", "-shm"):
+        restrict_existing(path.with_name(path.name + suffix))
+
+
+def writer(engine: Engine) -> Engine:
+    """The engine whose every transaction takes the write lock at BEGIN (BEGIN IMMEDIATE on
+    SQLite; nothing changes on PostgreSQL), for work that reads and then writes."""
+    return engine.execution_options(sqlite_begin="IMMEDIATE")
+
+
+def lock_for_write(session: Session) -> None:
+    """Start the session's next transaction as a writer (BEGIN IMMEDIATE on SQLite).
+
+    A transaction that reads and then writes would otherwise take the write lock only at
+    its first write, and SQLite fails such an upgrade at once when another writer holds
+    the lock. Ends the current (read) transaction first.
+    """
+    session.commit()
+    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
