@@ -7,7 +7,8 @@ from webapp import create_app
 from webapp.database import make_engine
 from webapp.extensions import db
 from webapp.services.accounts import DEMO_PASSWORD, seed_demo_accounts
-from webapp.services.plans import PlanSource, load_plan, roster_from_db
+from webapp.services.plans import PlanSource, load_plan
+from webapp.services.roster import roster_from_db
 
 from .databases import Databases
 from .factories import UserClient

@@ -2,7 +2,7 @@
 
 import pytest
 
-from webapp.services.resolver import (
+from webapp.services.reading.phrases import (
     PhraseKind,
     Roster,
     RosterGroup,

@@ -18,7 +18,7 @@ from .services.accounts import (
     save_user,
     seed_demo_accounts,
 )
-from .services.appendix import AppendixError
+from .services.reading import AppendixError, ImportLimits, read_appendix
 from .services.plans import (
     PLAN_1958,
     PlanMeta,
@@ -140,31 +140,41 @@ def register(app: Flask) -> None:
     @click.option("--issuer", default="", help="Cơ quan ban hành.")
     @click.option("--issued-on", default=None, help="Ngày ban hành, dd/mm/yyyy.")
     @click.option("--map", "mappings", multiple=True, metavar="CỤM_TỪ=unit:MÃ",
-                  help="Gán một cụm từ chưa khớp cho đơn vị (unit:MÃ) hoặc nhóm (group:MÃ); được ghi nhớ.")
+                  help="Gán một cụm từ chưa khớp cho đơn vị (unit:MÃ) hoặc nhóm (group:MÃ), cho lần nhập này.")
+    @click.option("--remember", is_flag=True, help="Ghi nhớ các cụm từ của --map làm cách viết khác của đơn vị, nhóm.")
+    @click.option("--allow-unresolved", is_flag=True,
+                  help="Vẫn nhập khi có nhiệm vụ chưa có đơn vị chủ trì (Sở Nội vụ chỉ định sau).")
     def import_plan_command(file: Path, dry_run: bool, number: str | None, code: str | None, title: str,
-                            issuer: str, issued_on: str | None, mappings: tuple[str, ...]) -> None:
-        """Nhập một kế hoạch mới từ tệp .xlsx, .csv hoặc .docx theo mẫu phụ lục."""
+                            issuer: str, issued_on: str | None, mappings: tuple[str, ...], remember: bool,
+                            allow_unresolved: bool) -> None:
+        """Nhập một kế hoạch từ tệp phụ lục (.docx, .xlsx, .csv; .doc, .xls khi có LibreOffice) như tỉnh ban hành."""
         try:
-            limits = importer.ImportLimits.from_config(app.config)
-            parsed = importer.parse_table(importer.read_table(file.name, file.read_bytes(), limits=limits))
-        except AppendixError as exc:
-            raise click.ClickException(str(exc)) from exc
+            pairs = dict(importer.parse_mapping(entry) for entry in mappings)
+            parsed = read_appendix(file.name, file.read_bytes(), ImportLimits.from_config(app.config))
+            meta = None
+            if not dry_run:
+                if not number:
+                    raise click.ClickException("Hãy cho số hiệu kế hoạch: --number 123/KH-UBND")
+                meta = PlanMeta(code=code or slug(number), number=number, title=title or number, issuer=issuer,
+                                issued_on=parse_date_vn(issued_on) if issued_on else None, focal_unit=None)
+        except (AppendixError, ValueError) as exc:
+            message = str(exc) if isinstance(exc, AppendixError) else "Ngày ban hành phải có dạng dd/mm/yyyy."
+            raise click.ClickException(message) from exc
         with _session() as session:
-            _echo_preview(importer.preview(session, parsed), file.name)
-            if dry_run:
-                return
-            if not number:
-                raise click.ClickException("Hãy cho số hiệu kế hoạch: --number 123/KH-UBND")
-            pairs = dict(m.split("=", 1) for m in mappings if "=" in m)
-            meta = PlanMeta(code=code or slug(number), number=number, title=title or number, issuer=issuer,
-                            issued_on=parse_date_vn(issued_on) if issued_on else None, focal_unit=None)
             try:
-                report = importer.commit_import(session, meta=meta, parsed=parsed, mappings=pairs)
+                chosen = importer.mappings_from(session, pairs, set(pairs) if remember else set())
+                _echo_preview(importer.preview(session, parsed, chosen), file.name)
+                if dry_run:
+                    return
+                report = importer.commit_import(session, meta=meta, parsed=parsed, mappings=chosen,
+                                                allow_without_lead=allow_unresolved)
                 session.commit()
             except AppendixError as exc:
                 session.rollback()  # all or nothing
                 raise click.ClickException(str(exc)) from exc
         click.echo(f"Đã nhập kế hoạch {number}: " + ", ".join(f"{n} {what}" for what, n in report.changes.items()))
+        for note in report.notes:
+            click.echo(f"  - {note}")
 
     @app.cli.command("backup")
     @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
@@ -227,26 +237,43 @@ def register(app: Flask) -> None:
 
 def _echo_preview(found, filename: str) -> None:
     parsed = found.parsed
-    click.echo(f"Tệp {filename}: {len(parsed.sections)} mục, {len(parsed.tasks)} nhiệm vụ.")
-    counts = {}
-    for task in parsed.tasks:
-        counts[task.section] = counts.get(task.section, 0) + 1
+    click.echo(f"Tệp {filename}: {len(parsed.sections)} mục, {len(parsed.tasks)} nhiệm vụ; đã đọc {parsed.rows_read} "
+               f"trên {parsed.rows_seen} dòng có chữ của bảng ({parsed.headings} dòng tiêu đề mục, "
+               f"{parsed.continuations} dòng nối vào dòng trên, {len(parsed.passed_over)} dòng bỏ qua).")
+    if parsed.extra_columns:
+        click.echo("Cột khác được giữ theo từng nhiệm vụ: " + ", ".join(f"«{t}»" for t in parsed.extra_columns))
     for section in parsed.sections:
-        click.echo(f"  {section.code} · {section.title}" + (f" ({counts[section.code]} nhiệm vụ)" if section.code in counts else ""))
+        click.echo(f"  {section.code} · {section.title}")
     for row in found.rows:
-        click.echo(f"{row.task.ref}  {row.task.content[:90]}")
+        task = row.task
+        click.echo(f"{task.ref}  {' '.join(task.content.split())[:90]}")
+        reading = row.timeframe.reading if row.timeframe.understood else "CHƯA ĐỌC ĐƯỢC HẠN"
+        click.echo(f"    thời gian: «{' '.join(task.timeframe.split())}» → {reading}")
         for column, phrases in (("chủ trì", row.resolution.lead), ("phối hợp", row.resolution.support)):
             for phrase in phrases:
-                if phrase.kind.value == "unknown":
-                    meaning = "CHƯA KHỚP đơn vị hay nhóm nào"
-                elif phrase.kind.value == "related":
-                    meaning = "không chỉ định đơn vị (người rà soát chỉ định sau)"
-                else:
-                    meaning = f"{len(phrase.units)} đơn vị ({phrase.code})"
-                note = f"; {phrase.note}" if phrase.note else ""
-                click.echo(f"    {column}: «{phrase.text}» → {meaning}{note}")
+                click.echo(f"    {column}: «{phrase.text}» → {_phrase_meaning(phrase)}")
+        for title, text in task.extra.items():
+            click.echo(f"    {title}: {' '.join(text.split())[:80]}")
+    for passed in parsed.passed_over:
+        click.echo(f"Bỏ qua ({passed.reason}) {passed.where}: {passed.text[:80]}")
+    for note in parsed.notes:
+        click.echo(f"Lưu ý: {note}")
     if found.unresolved:
         click.echo("Cụm từ chưa khớp (gán bằng --map \"CỤM_TỪ=unit:MÃ\"): " + "; ".join(f"«{p}»" for p in found.unresolved))
+    if found.without_lead:
+        click.echo(f"{len(found.without_lead)} nhiệm vụ chưa có đơn vị chủ trì: {', '.join(found.without_lead)}")
+    if found.timeframes_not_read:
+        click.echo(f"Chưa đọc được hạn của {len(found.timeframes_not_read)} nhiệm vụ (người rà soát đặt hạn sau): "
+                   + ", ".join(found.timeframes_not_read))
+
+
+def _phrase_meaning(phrase) -> str:
+    if phrase.kind.value == "unknown":
+        return "CHƯA KHỚP đơn vị hay nhóm nào"
+    if phrase.kind.value == "related":
+        return "không chỉ định đơn vị (người rà soát chỉ định sau)"
+    meaning = f"{len(phrase.units)} đơn vị ({phrase.code})"
+    return meaning + (f"; {phrase.note}" if phrase.note else "")
 
 
 def _plan(session: Session, code: str | None):

@@ -10,7 +10,7 @@ from enum import Enum
 from typing import ClassVar, Optional
 
 from sqlalchemy import Enum as SAEnum
-from sqlalchemy import LargeBinary, Text, UniqueConstraint
+from sqlalchemy import JSON, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -35,18 +35,26 @@ class Role(str, Enum):
 
 
 class UnitKind(str, Enum):
-    DEPARTMENT = "department"
-    OFFICE = "office"
-    CENTRAL = "central"
-    DISTRICT = "district"
-    COMMUNE = "commune"
+    PROVINCE = "province"  # UBND tỉnh, HĐND tỉnh themselves
+    DEPARTMENT = "department"  # a provincial department or agency (sở, ban, ngành)
+    OFFICE = "office"  # a unit attached to a department
+    CENTRAL = "central"  # a central agency's provincial branch (Thuế, Công an, BHXH…)
+    DISTRICT = "district"  # a district's People's Committee (before 2025)
+    COMMUNE = "commune"  # a commune, ward or special zone (xã, phường, đặc khu)
     ENTERPRISE = "enterprise"
     PRESS = "press"
+    ORGANIZATION = "organization"  # Mặt trận, associations, unions, schools, hospitals…
 
 
 class Recurrence(str, Enum):
+    """How often a row is done again: a recurring row is reported every cycle, never simply done."""
+
     NONE = ""
+    CONTINUOUS = "continuous"  # thường xuyên
     YEARLY = "yearly"
+    HALF_YEARLY = "half_yearly"
+    QUARTERLY = "quarterly"
+    MONTHLY = "monthly"
 
 
 class ReportStatus(str, Enum):
@@ -88,6 +96,8 @@ class Plan(SQLModel, table=True):
     issued_on: Optional[date] = None
     focal_unit_id: Optional[int] = Field(default=None, foreign_key="unit.id")
     active: bool = True
+    # The titles of the appendix's other columns (Nguồn kinh phí, Ghi chú…), in their order.
+    extra_columns: list[str] = Field(default_factory=list, sa_type=JSON)
     created_at: datetime = Field(default_factory=utcnow)
     # Raised whenever the plan's rows or assignments change (reports have their own
     # history); pages cached by it know when to render again.
@@ -122,10 +132,14 @@ class Task(SQLModel, table=True):
     support_text: str = long_text()
     timeframe_text: str = long_text()
     product: str = long_text()
+    # The appendix's other columns for this row: column title -> cell text as written.
+    extra: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
     due_on: Optional[date] = None
+    starts_on: Optional[date] = None  # the start of a range («Quý IV/2025 - Quý II/2026»)
     recurrence: Recurrence = enum_column(Recurrence, Recurrence.NONE)
     awaits_guidance: bool = False
-    # The date the reviewer sets once the guidance the timeframe waits for gives one.
+    # The date the reviewer sets for the row: once the guidance it waited for gives one, or
+    # to correct the reading of its timeframe (the text as written stays).
     set_due_on: Optional[date] = None
     # The row's texts folded (no diacritics, lower case), so that "so hoa" finds "số hóa".
     search_text: str = long_text()
@@ -144,12 +158,14 @@ class Unit(SQLModel, table=True):
 
 
 class UnitGroup(SQLModel, table=True):
-    """A phrase that stands for many units ("Sở, ban, ngành", "UBND cấp huyện")."""
+    """A phrase that stands for many units ("Sở, ban, ngành", "UBND cấp huyện"): every active
+    unit of its kinds, and the units named as members."""
 
     id: Optional[int] = Field(default=None, primary_key=True)
     code: str = Field(unique=True, index=True)
     name: str
     aliases: str = long_text()  # one alias a line
+    member_kinds: str = ""  # unit kinds, one a line: a unit of such a kind is a member, added later too
     stand_in_id: Optional[int] = Field(default=None, foreign_key="unitgroup.id")
 
 

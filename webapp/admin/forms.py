@@ -4,13 +4,11 @@ from wtforms import BooleanField, PasswordField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from ..forms import ChoiceField, options
-from ..models import UnitKind, UserRole
+from ..models import UserRole
+from ..services.roster import KIND_LABELS
 
 ROLE_LABELS = {UserRole.UNIT: "Đầu mối đơn vị", UserRole.REVIEWER: "Rà soát (Sở Nội vụ, VP UBND)",
                UserRole.LEADER: "Lãnh đạo (chỉ xem)", UserRole.ADMIN: "Quản trị"}
-KIND_LABELS = {UnitKind.DEPARTMENT: "Sở, ban, ngành", UnitKind.OFFICE: "Đơn vị trực thuộc",
-               UnitKind.CENTRAL: "Cơ quan ngành dọc", UnitKind.DISTRICT: "UBND cấp huyện",
-               UnitKind.COMMUNE: "UBND cấp xã", UnitKind.ENTERPRISE: "Doanh nghiệp", UnitKind.PRESS: "Báo, đài"}
 
 
 class UserForm(FlaskForm):

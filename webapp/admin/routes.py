@@ -39,7 +39,7 @@ from ..services.accounts import (
     set_user_active,
     update_user,
 )
-from ..services.appendix import AppendixError
+from ..services.reading import AppendixError, ImportLimits, read_appendix
 from ..services.plans import PlanMeta
 from ..services.text import slug
 from ..services.units import (
@@ -301,7 +301,7 @@ def plans():
         try:
             if (form.issued_on.data or "").strip():
                 issued_on = parse_date_vn(form.issued_on.data)
-            importer.parse_table(importer.read_table(upload.filename or "", data, limits=_import_limits()))
+            read_appendix(upload.filename or "", data, _import_limits())
         except ValueError as exc:
             message = str(exc) if isinstance(exc, AppendixError) else "Ngày ban hành phải có dạng dd/mm/yyyy."
             form.file.errors = [*form.file.errors, message]
@@ -331,8 +331,8 @@ def plan_active(plan_id: int):
     return redirect(url_for("admin.plans"), code=303)
 
 
-def _import_limits() -> importer.ImportLimits:
-    return importer.ImportLimits.from_config(current_app.config)
+def _import_limits() -> ImportLimits:
+    return ImportLimits.from_config(current_app.config)
 
 
 def _pending(import_id: int) -> PlanImport:
@@ -344,37 +344,52 @@ def _pending(import_id: int) -> PlanImport:
 
 @bp.route("/imports/<int:import_id>", methods=["GET", "POST"])
 def import_preview(import_id: int):
-    """Every row as it will be loaded, the sections, every phrase and its units; the
-    unresolved phrases can be mapped to a unit or a group (remembered as an alias)."""
+    """Every row as it will be loaded: its cells, the reading of its timeframe, every phrase
+    and its units, the rows read against the rows seen. Unresolved phrases can be mapped to a
+    unit or a group («Xem lại» shows them mapped), and remembered when the administrator
+    ticks so; then «Nhập» loads all or nothing."""
     session = db.session()
     pending = _pending(import_id)
-    parsed = importer.parse_table(importer.read_table(pending.filename, pending.data, limits=_import_limits()))
-    found = importer.preview(session, parsed)
+    parsed = read_appendix(pending.filename, pending.data, _import_limits())
+    unresolved = importer.preview(session, parsed).unresolved  # the phrases to map, whatever is mapped now
     form = EmptyForm()
-    error = None
+    error, chosen = None, []
     if form.validate_on_submit():
-        mappings = {phrase: request.form.get(f"map-{n}", "") for n, phrase in enumerate(found.unresolved)}
-        mappings = {phrase: target for phrase, target in mappings.items() if target}
-        meta = PlanMeta(code=pending.code, number=pending.number, title=pending.title or pending.number,
-                        issuer=pending.issuer, issued_on=pending.issued_on, focal_unit=None)
+        pairs = {phrase: request.form.get(f"map-{n}", "") for n, phrase in enumerate(unresolved)}
+        remember = {phrase for n, phrase in enumerate(unresolved) if request.form.get(f"remember-{n}")}
         try:
-            report = importer.commit_import(session, meta=meta, parsed=parsed, mappings=mappings)
-            plan = session.exec(select(Plan).where(Plan.code == pending.code)).one()
-            pending.plan_id = plan.id
-            session.add(pending)
-            session.commit()
+            chosen = importer.mappings_from(session, {k: v for k, v in pairs.items() if v}, remember)
+            if request.form.get("action") == "commit":
+                return _commit_import(pending, parsed, chosen, bool(request.form.get("allow_without_lead")))
         except AppendixError as exc:
             session.rollback()  # all or nothing
             error = str(exc)
-        else:
-            audit("admin", f"nhập kế hoạch {plan.code} từ {pending.filename}")
-            flash(f"Đã nhập kế hoạch {plan.number}: " + ", ".join(f"{n} {what}" for what, n in report.changes.items()),
-                  "info")
-            return redirect(url_for("admin.plans"), code=303)
+    found = importer.preview(session, parsed, chosen)
+    chosen_by_phrase = {m.phrase: m for m in chosen}
     units = session.exec(select(Unit).where(Unit.active).order_by(Unit.name)).all()
     groups = session.exec(select(UnitGroup).order_by(UnitGroup.name)).all()
     return render_template("admin/import.html", pending=pending, preview=found, form=form, error=error,
-                           units=units, groups=groups)
+                           unresolved=unresolved, chosen=chosen_by_phrase, units=units, groups=groups)
+
+
+def _commit_import(pending: PlanImport, parsed, chosen, allow_without_lead: bool):
+    session = db.session()
+    meta = PlanMeta(code=pending.code, number=pending.number, title=pending.title or pending.number,
+                    issuer=pending.issuer, issued_on=pending.issued_on, focal_unit=None)
+    without_lead = importer.preview(session, parsed, chosen).without_lead
+    report = importer.commit_import(session, meta=meta, parsed=parsed, mappings=chosen,
+                                    allow_without_lead=allow_without_lead)
+    plan = session.exec(select(Plan).where(Plan.code == pending.code)).one()
+    pending.plan_id = plan.id
+    session.add(pending)
+    session.commit()
+    audit("admin", f"nhập kế hoạch {plan.code} từ {pending.filename}")
+    message = f"Đã nhập kế hoạch {plan.number}: " + ", ".join(f"{n} {what}" for what, n in report.changes.items())
+    if without_lead:
+        message += (f". {len(without_lead)} nhiệm vụ chưa có đơn vị chủ trì ({', '.join(without_lead[:10])}"
+                    f"{'…' if len(without_lead) > 10 else ''}): Sở Nội vụ chỉ định trên trang của từng nhiệm vụ.")
+    flash(message, "warning" if without_lead else "info")
+    return redirect(url_for("admin.plans"), code=303)
 
 
 @bp.get("/audit")

@@ -14,25 +14,15 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from ..models import (
-    Assignment,
-    Indicator,
-    Plan,
-    Report,
-    Role,
-    Section,
-    Task,
-    Unit,
-    UnitGroup,
-    UnitGroupMember,
-)
 from ..database import writer
+from ..models import Assignment, Indicator, Plan, Report, Role, Section, Task, Unit
 from ..schema import upgrade
-from .appendix import ParsedAppendix, parse_rows, read_csv
-from .indicators import find_indicators
-from .resolver import PhraseKind, Roster, RosterGroup, RosterUnit, resolve_row
+from .reading import ParsedAppendix, read_appendix
+from .reading.phrases import PhraseKind, Roster, resolve_row
+from .reading.targets import find_indicators
+from .reading.timeframes import parse_timeframe
+from .roster import apply_roster, read_roster_toml, roster_from_db
 from .text import fold
-from .timeframe import parse_timeframe
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 PLAN_1958 = DATA_DIR / "plan_1958"
@@ -61,89 +51,6 @@ def _update(obj, values: dict) -> bool:
             setattr(obj, key, value)
             changed = True
     return changed
-
-
-# --- units and groups ---------------------------------------------------------------
-
-
-def sync_roster(session: Session, roster_file: Path, report: LoadReport) -> None:
-    data = tomllib.loads(roster_file.read_text(encoding="utf-8"))
-    units = {u.code: u for u in session.exec(select(Unit))}
-    created = set()
-    for entry in data["units"]:
-        values = {
-            "name": entry["name"],
-            "short_name": entry.get("short_name", ""),
-            "kind": entry["kind"],
-            "aliases": "\n".join(entry.get("aliases", [])),
-        }
-        unit = units.get(entry["code"])
-        if unit is None:
-            unit = units[entry["code"]] = Unit(code=entry["code"], **values)
-            session.add(unit)
-            created.add(entry["code"])
-            report.count("đơn vị thêm mới")
-        elif _update(unit, values):
-            report.count("đơn vị cập nhật")
-    session.flush()
-    for entry in data["units"]:
-        parent_id = units[entry["parent"]].id if entry.get("parent") else None
-        if _update(units[entry["code"]], {"parent_id": parent_id}) and entry["code"] not in created:
-            report.count("đơn vị cập nhật")
-
-    groups = {g.code: g for g in session.exec(select(UnitGroup))}
-    created = set()
-    for entry in data["groups"]:
-        values = {"name": entry["name"], "aliases": "\n".join(entry.get("aliases", []))}
-        group = groups.get(entry["code"])
-        if group is None:
-            group = groups[entry["code"]] = UnitGroup(code=entry["code"], **values)
-            session.add(group)
-            created.add(entry["code"])
-            report.count("nhóm đơn vị thêm mới")
-        elif _update(group, values):
-            report.count("nhóm đơn vị cập nhật")
-    session.flush()
-    for entry in data["groups"]:
-        group = groups[entry["code"]]
-        stand_in_id = groups[entry["stand_in"]].id if entry.get("stand_in") else None
-        if _update(group, {"stand_in_id": stand_in_id}) and entry["code"] not in created:
-            report.count("nhóm đơn vị cập nhật")
-        wanted = {
-            u.id
-            for u in units.values()
-            if u.kind in entry.get("member_kinds", []) or u.code in entry.get("members", [])
-        }
-        current = {m.unit_id: m for m in session.exec(select(UnitGroupMember).where(UnitGroupMember.group_id == group.id))}
-        for unit_id in wanted - current.keys():
-            session.add(UnitGroupMember(group_id=group.id, unit_id=unit_id))
-            report.count("thành viên nhóm thay đổi")
-        for unit_id in current.keys() - wanted:
-            session.delete(current[unit_id])
-            report.count("thành viên nhóm thay đổi")
-    session.flush()
-
-
-def roster_from_db(session: Session) -> Roster:
-    """The resolver's view of the units and groups in the database."""
-    units = session.exec(select(Unit).order_by(Unit.id)).all()
-    groups = session.exec(select(UnitGroup).order_by(UnitGroup.id)).all()
-    code_of = {u.id: u.code for u in units}
-    group_code = {g.id: g.code for g in groups}
-    members = defaultdict(list)
-    for m in session.exec(select(UnitGroupMember).order_by(UnitGroupMember.unit_id)):
-        members[m.group_id].append(code_of[m.unit_id])
-    return Roster(
-        units={u.code: RosterUnit(u.code, (u.name, *_lines(u.aliases)), u.active) for u in units},
-        groups={
-            g.code: RosterGroup(g.code, (g.name, *_lines(g.aliases)), tuple(members[g.id]), group_code.get(g.stand_in_id))
-            for g in groups
-        },
-    )
-
-
-def _lines(text: str) -> list[str]:
-    return [line for line in text.splitlines() if line.strip()]
 
 
 # --- the plan -----------------------------------------------------------------------
@@ -205,7 +112,7 @@ class PlanSource(PlanMeta):
         )
 
     def parse(self) -> ParsedAppendix:
-        return parse_rows(read_csv(self.appendix.read_bytes()))
+        return read_appendix(self.appendix.name, self.appendix.read_bytes())
 
 
 def load_plan(engine: Engine, source: PlanSource) -> LoadReport:
@@ -214,23 +121,25 @@ def load_plan(engine: Engine, source: PlanSource) -> LoadReport:
     parsed = source.parse()
     report = LoadReport()
     with Session(writer(engine)) as session, session.begin():
-        sync_roster(session, source.roster, report)
+        apply_roster(session, read_roster_toml(source.roster), report)
         store_plan(session, source, parsed, report)
     return report
 
 
-def store_plan(session: Session, meta: PlanMeta, parsed: ParsedAppendix, report: LoadReport) -> Plan:
+def store_plan(session: Session, meta: PlanMeta, parsed: ParsedAppendix, report: LoadReport,
+               mappings: dict[str, tuple[PhraseKind, str]] | None = None) -> Plan:
     """Write the plan, its sections and rows with their assignments and indicators (in the
-    caller's transaction), resolving the cells against the units in the database."""
-    plan = _sync_plan(session, meta, report)
+    caller's transaction), resolving the cells against the units in the database and the
+    meanings an administrator gave to words no unit matches (mappings)."""
+    plan = _sync_plan(session, meta, report, parsed.extra_columns)
     sections = _sync_sections(session, plan, parsed, report)
-    _sync_tasks(session, plan, sections, parsed, roster_from_db(session), report)
+    _sync_tasks(session, plan, sections, parsed, roster_from_db(session), report, mappings or {})
     if report.changed:
         plan.revision += 1
     return plan
 
 
-def _sync_plan(session: Session, source: PlanMeta, report: LoadReport) -> Plan:
+def _sync_plan(session: Session, source: PlanMeta, report: LoadReport, extra_columns: list[str]) -> Plan:
     focal = session.exec(select(Unit).where(Unit.code == source.focal_unit)).first() if source.focal_unit else None
     values = {
         "number": source.number,
@@ -238,6 +147,7 @@ def _sync_plan(session: Session, source: PlanMeta, report: LoadReport) -> Plan:
         "issuer": source.issuer,
         "issued_on": source.issued_on,
         "focal_unit_id": focal.id if focal else None,
+        "extra_columns": list(extra_columns),
     }
     plan = session.exec(select(Plan).where(Plan.code == source.code)).first()
     if plan is None:
@@ -270,7 +180,7 @@ def _sync_sections(session: Session, plan: Plan, parsed: ParsedAppendix, report:
     return existing
 
 
-def _sync_tasks(session, plan, sections, parsed, roster: Roster, report: LoadReport) -> None:
+def _sync_tasks(session, plan, sections, parsed, roster: Roster, report: LoadReport, mappings: dict) -> None:
     units = {u.code: u for u in session.exec(select(Unit))}
     tasks = {t.ref: t for t in session.exec(select(Task).where(Task.plan_id == plan.id))}
     related: defaultdict[str, list[tuple[str, str]]] = defaultdict(list)  # phrase -> (as written, ref)
@@ -286,11 +196,14 @@ def _sync_tasks(session, plan, sections, parsed, roster: Roster, report: LoadRep
             "support_text": item.support,
             "timeframe_text": item.timeframe,
             "product": item.product,
+            "extra": dict(item.extra),
             "due_on": timeframe.due_on,
+            "starts_on": timeframe.starts_on,
             "recurrence": timeframe.recurrence,
             "awaits_guidance": timeframe.awaits_guidance,
             "search_text": " ".join(fold(" ".join(
-                (item.ref, item.content, item.lead, item.support, item.timeframe, item.product))).split()),
+                (item.ref, item.content, item.lead, item.support, item.timeframe, item.product,
+                 *item.extra.values()))).split()),
         }
         task = tasks.get(item.ref)
         if task is None:
@@ -305,7 +218,7 @@ def _sync_tasks(session, plan, sections, parsed, roster: Roster, report: LoadRep
                 f"{item.ref}: thời gian «{item.timeframe}» không nêu hạn cụ thể; người rà soát có thể đặt hạn."
             )
 
-        resolution = resolve_row(item.lead, item.support, roster)
+        resolution = resolve_row(item.lead, item.support, roster, mappings)
         for column, phrases in (("chủ trì", resolution.lead), ("phối hợp", resolution.support)):
             for phrase in phrases:
                 if phrase.kind == PhraseKind.UNKNOWN:
@@ -314,6 +227,9 @@ def _sync_tasks(session, plan, sections, parsed, roster: Roster, report: LoadRep
                     )
                 elif phrase.kind == PhraseKind.RELATED:
                     related[phrase.text.lower()].append((phrase.text, item.ref))
+                elif phrase.mapped:
+                    report.notes.append(f"{item.ref}, cột {column}: «{phrase.text}» gán cho "
+                                        f"«{roster.display_name(phrase.kind, phrase.code)}» khi nhập.")
                 elif "trả lời thay" in phrase.note:
                     stand_ins[f"«{phrase.text}»: {phrase.note}"].append(item.ref)
                 elif phrase.note:

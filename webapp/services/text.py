@@ -28,3 +28,8 @@ def slug(text: str) -> str:
     import re
 
     return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
+
+
+def number_vn(n: int) -> str:
+    """A whole number as Vietnamese write it: 1.048.576."""
+    return f"{n:,}".replace(",", ".")

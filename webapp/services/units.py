@@ -27,7 +27,7 @@ class UnitError(ValueError):
     """A change that cannot be made; the message is in Vietnamese."""
 
 
-def _plans_changed(session: Session) -> None:
+def plans_changed(session: Session) -> None:
     """Units show in every plan's lists: they render again (see services.rows.data_version)."""
     for plan in session.exec(select(Plan)).all():
         plan.revision += 1
@@ -57,7 +57,7 @@ def save_unit(session: Session, *, unit: Unit | None, code: str, name: str, shor
     unit.parent_id = parent.id if parent else None
     unit.aliases = "\n".join(line.strip() for line in aliases.splitlines() if line.strip())
     session.add(unit)
-    _plans_changed(session)
+    plans_changed(session)
     session.commit()
     return unit
 
@@ -68,16 +68,25 @@ def set_active(session: Session, unit: Unit, active: bool) -> None:
     session.commit()
 
 
-def set_group_members(session: Session, group: UnitGroup, unit_ids: set[int | None]) -> None:
-    """The group's members become exactly these units (None: an id that could not be read)."""
+def set_group_members(session: Session, group: UnitGroup, unit_ids: set[int | None],
+                      kinds: set[str] | None = None) -> None:
+    """The group stands for every unit of these kinds (those added later too) and for these
+    units besides (None: an id that could not be read)."""
     known = set(session.exec(select(Unit.id).where(Unit.id.in_([i for i in unit_ids if i is not None]))).all())
     if None in unit_ids or unit_ids - known:
         raise UnitError("Danh sách thành viên có đơn vị không tồn tại: hãy tải lại trang và chọn lại.")
+    if kinds is not None:
+        unknown = kinds - {k.value for k in UnitKind}
+        if unknown:
+            raise UnitError(f"Loại đơn vị «{', '.join(sorted(unknown))}» không có.")
+        group.member_kinds = "\n".join(k.value for k in UnitKind if k.value in kinds)
+        session.add(group)
     current = {m.unit_id: m for m in session.exec(select(UnitGroupMember).where(UnitGroupMember.group_id == group.id))}
     for unit_id in unit_ids - current.keys():
         session.add(UnitGroupMember(group_id=group.id, unit_id=unit_id))
     for unit_id in current.keys() - unit_ids:
         session.delete(current[unit_id])
+    plans_changed(session)
     session.commit()
 
 
@@ -137,6 +146,6 @@ def merge_units(session: Session, *, source: Unit, target: Unit, user: User) -> 
     source.active = False
     source.merged_into_id = target.id
     session.add(source)
-    _plans_changed(session)
+    plans_changed(session)
     session.commit()
     return moved

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from webapp.models import Recurrence
-from webapp.services.timeframe import parse_timeframe
+from webapp.services.reading.timeframes import parse_timeframe
 
 YEARLY, ONCE = Recurrence.YEARLY, Recurrence.NONE
 

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from ..models import Direction, Level
-from .text import fold, nfc
+from ...models import Direction, Level
+from ..text import fold, nfc
 
 _LEVELS = {"tinh": Level.PROVINCE, "huyen": Level.DISTRICT, "xa": Level.COMMUNE}
 _LEVEL_NAMES = {Level.PROVINCE: "cấp tỉnh", Level.DISTRICT: "cấp huyện", Level.COMMUNE: "cấp xã"}

@@ -3,7 +3,7 @@
 from datetime import date
 
 from webapp.models import Direction, Level
-from webapp.services.indicators import find_indicators
+from webapp.services.reading.targets import find_indicators
 
 from .plan_text import read_appendix
 

@@ -4,15 +4,20 @@ A plain function of the cell texts and a roster, usable for any plan. The rules 
 those of DESIGN.md:
 
 - a cell is read phrase by phrase; each phrase is a unit, a group that stands for many
-  units, "các cơ quan có liên quan" (names no one until the reviewer does), or unknown;
+  units, a related-bodies phrase («các cơ quan, đơn vị có liên quan»: names no one until
+  the reviewer does), or unknown;
+- whole names are matched before anything is split: «Sở Văn hóa, Thể thao và Du lịch» is
+  one unit; a list of names nobody registered is cut only before a word that starts a
+  name («…, Sở …», «… và UBND …»), never inside one;
 - a group expands to its active members, or to its stand-in's when it has none
   (no commune registered: the districts answer for their communes);
-- "UBND cấp huyện, cấp xã" is two groups: a bare "cấp xã" repeats the previous phrase
+- «UBND cấp huyện, cấp xã» is two groups: a bare «cấp xã» repeats the previous phrase
   at another level;
 - a unit named explicitly keeps the role it is named with; a row's lead never also
   supports the same row through a group;
-- typos are read as the nearest name when the match is close and unambiguous, and
-  said so; anything else is reported by name, never dropped.
+- typos are read as the nearest name when the whole phrase is close to it and no other
+  name is as close, and said so; a near match never takes part of a longer name;
+- anything else is reported by name, never dropped; an administrator may map it.
 """
 
 import difflib
@@ -20,7 +25,8 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 
-from .text import fold, nfc
+from ..text import fold, nfc
+from .vocabulary import folded, vocabulary
 
 
 class PhraseKind(str, Enum):
@@ -33,7 +39,7 @@ class PhraseKind(str, Enum):
 @dataclass(frozen=True)
 class RosterUnit:
     code: str
-    names: tuple[str, ...]  # the name first, then aliases
+    names: tuple[str, ...]  # the name first, then other spellings
     active: bool = True
 
 
@@ -45,6 +51,10 @@ class RosterGroup:
     stand_in: str | None = None
 
 
+# Between the words of a name: spaces, and the punctuation plans put there («KH&CN», «Sở, ban, ngành»).
+_NAME_JOINER = r"[\s,\-–&./]+"
+
+
 @dataclass
 class Roster:
     """The units and groups that cells may name, in a stable order."""
@@ -53,17 +63,19 @@ class Roster:
     groups: dict[str, RosterGroup]
 
     def __post_init__(self) -> None:
-        self._entries: list[tuple[str, str, str]] = []  # (kind, code, folded name)
+        self._entries: list[tuple[PhraseKind, str, str]] = []  # (kind, code, folded name)
         for kind, items in ((PhraseKind.UNIT, self.units), (PhraseKind.GROUP, self.groups)):
             for code, item in items.items():
                 for name in item.names:
-                    for variant in _spellings(name):
-                        self._entries.append((kind, code, _words(fold(nfc(variant)))))
+                    for variant in spellings(name):
+                        words = _words(fold(nfc(variant)))
+                        if words:
+                            self._entries.append((kind, code, words))
         self._patterns = [
-            (kind, code, folded, re.compile(r"[\s,\-–]+".join(folded.split()) + r"\b"))
-            for kind, code, folded in self._entries
+            (kind, code, words, re.compile(_NAME_JOINER.join(map(re.escape, words.split())) + r"\b"))
+            for kind, code, words in self._entries
         ]
-        self._by_name = {folded: (kind, code) for kind, code, folded in self._entries}
+        self._by_name = {words: (kind, code) for kind, code, words in self._entries}
 
     def group_members(self, code: str) -> tuple[tuple[str, ...], str | None]:
         """Active members of a group, and the stand-in group used when it has none."""
@@ -78,19 +90,20 @@ class Roster:
         return (self.units if kind == PhraseKind.UNIT else self.groups)[code].names[0]
 
 
-def _spellings(name: str) -> set[str]:
-    """A name as plans write it: "UBND" and "Ủy ban nhân dân" are the same words."""
-    spellings = {name}
-    for short, full in (("UBND", "Ủy ban nhân dân"),):
-        if short in name:
-            spellings.add(name.replace(short, full))
-        if full in name:
-            spellings.add(name.replace(full, short))
-    return spellings
+def spellings(name: str) -> set[str]:
+    """A name as plans write it: «UBND» and «Ủy ban nhân dân» are the same words (vocabulary)."""
+    found = {nfc(name)}
+    for short, full in vocabulary().abbreviations:
+        for spelled in list(found):
+            if re.search(rf"(?<!\w){re.escape(short)}(?!\w)", spelled):
+                found.add(re.sub(rf"(?<!\w){re.escape(short)}(?!\w)", full, spelled))
+            if full in spelled:
+                found.add(spelled.replace(full, short))
+    return found
 
 
-def _words(folded: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+", folded))
+def _words(folded_text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", folded_text.replace("&", " va ")))
 
 
 @dataclass(frozen=True)
@@ -102,6 +115,7 @@ class Phrase:
     code: str | None = None  # the unit or group
     units: tuple[str, ...] = ()
     note: str = ""
+    mapped: bool = False  # read so because an administrator mapped these words
 
 
 @dataclass(frozen=True)
@@ -130,69 +144,95 @@ class RowResolution:
     def related(self) -> list[Phrase]:
         return [p for p in self.phrases if p.kind == PhraseKind.RELATED]
 
+    @property
+    def has_lead(self) -> bool:
+        return any(a.role == "lead" for a in self.assignments)
 
-_SEPARATORS = re.compile(r"(?:[\s,;.\-–:()]+|\b(?:va|cac|voi)\b)+")
-# "các cơ quan, đơn vị có liên quan", and "Sở, ban, ngành có liên quan" (no comma before
-# "có liên quan": with one, "sở, ban, ngành, cơ quan có liên quan" is the group and then
-# the related bodies).
-_RELATED = re.compile(
-    r"(?:(?:cac|co quan|don vi|to chuc|va)[\s,]+)*(?:co\s+)?lien\s+quan\b"
-    r"|so[\s,]+(?:ban[\s,]+)?nganh\s+(?:co\s+)?lien\s+quan\b"
-)
+
+def mapping_key(text: str) -> str:
+    """How a mapped phrase is recognised again: its words, whatever the case, accents or spaces."""
+    return folded(text).strip(" ,.;:-")
+
+
+_SEPARATORS = re.compile(r"(?:[\s,;.\-–:()+•*]+|\b(?:va|cac|voi)\b)+")
 _LEVEL = re.compile(r"cap\s+(tinh|huyen|xa)\b")
-_CLAUSE_END = re.compile(r"[;,\n]|\bva\b")
 FUZZY_RATIO = 0.85
 
 
-def resolve_cell(text: str, roster: Roster) -> list[Phrase]:
-    """Read one cell into phrases, in the order they are written."""
+def resolve_cell(text: str, roster: Roster, mappings: dict[str, tuple[PhraseKind, str]] | None = None) -> list[Phrase]:
+    """Read one cell into phrases, in the order they are written.
+
+    mappings: mapping_key(words) -> (kind, code), what an administrator said unknown words mean.
+    """
     text = nfc(text)
-    folded = fold(text)
+    folded_text = fold(text)
     phrases: list[Phrase] = []
     previous_name: str | None = None  # folded name of the last unit or group read
     pos = 0
     while True:
-        skip = _SEPARATORS.match(folded, pos)
+        skip = _SEPARATORS.match(folded_text, pos)
         if skip:
             pos = skip.end()
-        if pos >= len(folded):
+        if pos >= len(folded_text):
             return phrases
-        phrase, end, previous_name = _read_phrase(text, folded, pos, roster, previous_name)
+        phrase, end, previous_name = _read_phrase(text, folded_text, pos, roster, previous_name, mappings or {})
         phrases.append(phrase)
         pos = end
 
 
-def _read_phrase(text, folded, pos, roster, previous_name):
+def _read_phrase(text, folded_text, pos, roster, previous_name, mappings):
     best = None
     for kind, code, name, pattern in roster._patterns:
-        m = pattern.match(folded, pos)
+        m = pattern.match(folded_text, pos)
         if m and (best is None or m.end() > best[3]):
             best = (kind, code, name, m.end())
-    related = _RELATED.match(folded, pos)
-    if related and (best is None or related.end() >= best[3]):
+    related = vocabulary().related.match(folded_text, pos)
+    # «Sở, ban, ngành có liên quan» names no one in particular; «sở, ban, ngành, cơ quan có
+    # liên quan» names the departments, then the related bodies after the comma.
+    named_first = best is not None and folded_text[best[3]:best[3] + 1] in (",", ";")
+    if related and (best is None or related.end() >= best[3]) and not named_first:
         return Phrase(text[pos : related.end()].strip(), PhraseKind.RELATED), related.end(), previous_name
     if best:
         kind, code, name, end = best
         return _phrase(roster, text[pos:end], kind, code), end, name
 
-    level = _LEVEL.match(folded, pos)
+    level = _LEVEL.match(folded_text, pos)
     if level and previous_name and _LEVEL.search(previous_name):
-        # "UBND cấp huyện, cấp xã": the bare level repeats the previous phrase.
+        # «UBND cấp huyện, cấp xã»: the bare level repeats the previous phrase.
         name = _LEVEL.sub(lambda _: level.group(0), previous_name)
         if name in roster._by_name:
             kind, code = roster._by_name[name]
             note = f"hiểu là «{roster.display_name(kind, code)}»"
             return _phrase(roster, text[pos : level.end()], kind, code, note), level.end(), name
 
-    clause_end = _CLAUSE_END.search(folded, pos)
-    clause_end = clause_end.start() if clause_end else len(folded)
-    fuzzy = _nearest_name(folded, pos, roster)
-    if fuzzy:
-        kind, code, name, end = fuzzy
+    end = _unknown_end(folded_text, pos)
+    words = text[pos:end].strip(" ,.;:")
+    mapped = mappings.get(mapping_key(words))
+    if mapped:
+        kind, code = mapped
+        phrase = _phrase(roster, words, kind, code, "gán theo lựa chọn khi nhập")
+        return Phrase(phrase.text, phrase.kind, phrase.code, phrase.units, phrase.note, mapped=True), end, None
+    nearest = _nearest_name(folded_text[pos:end], roster)
+    if nearest:
+        kind, code, name = nearest
         note = f"đọc gần đúng thành «{roster.display_name(kind, code)}»"
-        return _phrase(roster, text[pos:end].strip(), kind, code, note), end, name
-    end = max(clause_end, pos + 1)
-    return Phrase(text[pos:end].strip(), PhraseKind.UNKNOWN), end, previous_name
+        return _phrase(roster, words, kind, code, note), end, name
+    return Phrase(words, PhraseKind.UNKNOWN), end, previous_name
+
+
+def _unknown_end(folded_text: str, pos: int) -> int:
+    """Where words no roster name matches end: at a «;» or a line break, or at a comma or «và»
+    followed by a word that starts another name, never inside a name such as «Sở Văn hóa,
+    Thể thao và Du lịch» or «Liên hiệp các Hội Khoa học và Kỹ thuật»."""
+    heads = vocabulary().name_heads
+    for m in re.finditer(r"[;\n]|,|\bva\b|\bvoi\b", folded_text[pos:]):
+        at = pos + m.start()
+        if m.group(0) in (";", "\n"):
+            return at
+        rest = folded_text[pos + m.end():].lstrip(" ,")
+        if heads.match(rest) or vocabulary().related.match(rest):
+            return at
+    return len(folded_text)
 
 
 def _phrase(roster: Roster, words: str, kind: PhraseKind, code: str, note: str = "") -> Phrase:
@@ -208,34 +248,30 @@ def _phrase(roster: Roster, words: str, kind: PhraseKind, code: str, note: str =
     return Phrase(words, kind, code, members, note)
 
 
-def _nearest_name(folded: str, pos: int, roster: Roster):
-    """The closest name to the words at pos, if close and unambiguous (typos)."""
-    words = list(re.finditer(r"[a-z0-9]+", folded[pos:]))
-    stop = re.search(r"[;\n]", folded[pos:])
-    if stop:
-        words = [w for w in words if w.start() < stop.start()]
-    scores: dict[tuple[str, str], tuple[float, str, int]] = {}
+def _nearest_name(folded_words: str, roster: Roster):
+    """The name closest to these words, if close and unambiguous (typos). The words are the
+    whole phrase: a name is never matched against part of it."""
+    candidate = _words(folded_words)
+    if not candidate:
+        return None
+    scores: dict[tuple[PhraseKind, str], tuple[float, str]] = {}
     for kind, code, name in roster._entries:
-        size = len(name.split())
-        for count in (size - 1, size, size + 1):
-            if count < 1 or count > len(words):
-                continue
-            candidate = " ".join(w.group(0) for w in words[:count])
-            ratio = difflib.SequenceMatcher(None, candidate, name).ratio()
-            if ratio > scores.get((kind, code), (0.0,))[0]:
-                scores[(kind, code)] = (ratio, name, pos + words[count - 1].end())
+        ratio = difflib.SequenceMatcher(None, candidate, name).ratio()
+        if ratio > scores.get((kind, code), (0.0, ""))[0]:
+            scores[(kind, code)] = (ratio, name)
     ranked = sorted(((score, key) for key, score in scores.items()), key=lambda item: item[0][0], reverse=True)
     if not ranked or ranked[0][0][0] < FUZZY_RATIO:
         return None
     if len(ranked) > 1 and ranked[1][0][0] > ranked[0][0][0] - 0.05:
         return None  # two names are about as close: ask a person instead
-    (_, name, end), (kind, code) = ranked[0]
-    return kind, code, name, end
+    (_, name), (kind, code) = ranked[0]
+    return kind, code, name
 
 
-def resolve_row(lead_text: str, support_text: str, roster: Roster) -> RowResolution:
+def resolve_row(lead_text: str, support_text: str, roster: Roster,
+                mappings: dict[str, tuple[PhraseKind, str]] | None = None) -> RowResolution:
     """Read both cells of a row and decide each unit's single role on it."""
-    resolution = RowResolution(resolve_cell(lead_text, roster), resolve_cell(support_text, roster))
+    resolution = RowResolution(resolve_cell(lead_text, roster, mappings), resolve_cell(support_text, roster, mappings))
     # unit -> [(role, explicit, phrase text)] in the order the cells name them
     claims: dict[str, list[tuple[str, bool, str]]] = {}
     for role, phrases in (("lead", resolution.lead), ("support", resolution.support)):
@@ -257,3 +293,8 @@ def resolve_row(lead_text: str, support_text: str, roster: Roster) -> RowResolut
             phrases = dict.fromkeys(c[2] for c in deciding if c[0] == role)
             resolution.assignments.append(ResolvedAssignment(unit, role, "; ".join(phrases)))
     return resolution
+
+
+def is_generic(text: str) -> bool:
+    """Words that name a kind of body, not one body: never remembered as a unit's spelling."""
+    return mapping_key(text) in vocabulary().generic or bool(vocabulary().related.fullmatch(mapping_key(text)))

@@ -1,0 +1,109 @@
+"""Find a table's header row by what its titles mean, and what each column holds.
+
+Title lines above the table (PHỤ LỤC, the issuing body, «Kèm theo…») are passed over; the
+header is the first row whose titles name the content and at least one other column
+(vocabulary.toml, [[columns]]), in any order, case or line breaks. A second header row
+under it («Cơ quan thực hiện» over «Chủ trì» | «Phối hợp») is joined to it, and a row of
+column numbers under the header («(1) (2) (3)…») is passed over. Columns no title names
+are kept as extra fields of each row, under their own titles.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from ..text import nfc
+from .formats import Grid
+from .vocabulary import folded, vocabulary
+
+ROLES = ("stt", "content", "lead", "support", "time", "product")
+ROLE_TITLES = {"stt": "STT", "content": "Nội dung", "lead": "Chủ trì", "support": "Phối hợp", "time": "Thời gian",
+               "product": "Sản phẩm"}
+HEADER_SEARCH_ROWS = 20
+_COLUMN_NUMBER = re.compile(r"^\(?(\d{1,2}|[a-z])\)?\.?$")
+
+
+@dataclass
+class Header:
+    rows: list[int]  # the header rows of the grid
+    first_row: int  # the first row below the header (and its column numbers)
+    columns: dict[str, int]  # role -> column
+    extras: list[tuple[int, str]] = field(default_factory=list)  # (column, title as written)
+    titles: list[str] = field(default_factory=list)  # every column's title, as written
+
+    @property
+    def signature(self) -> tuple:
+        """What a repeated header (a table continued on the next page) looks like again."""
+        return tuple(folded(t) for t in self.titles)
+
+    def is_task_table(self) -> bool:
+        return "content" in self.columns and "lead" in self.columns
+
+
+def _role(title: str) -> str | None:
+    text = folded(title).strip(" :*.")
+    if not text:
+        return None
+    return next((role for role, pattern in vocabulary().columns if pattern.search(text)), None)
+
+
+def _is_header_row(cells: list[str]) -> bool:
+    roles = {_role(c) for c in cells if c.strip()} - {None}
+    return "content" in roles and len(roles) >= 2
+
+
+def _is_sub_header(cells: list[str], above: set[int]) -> bool:
+    """A second header row: only short titles of columns («Chủ trì», «Phối hợp»)."""
+    own = [c for i, c in enumerate(cells) if c.strip() and i not in above]
+    return bool(own) and all(len(c) <= 60 and (_role(c) or vocabulary().column_groups.search(folded(c))) for c in own)
+
+
+def is_column_numbers(cells: list[str]) -> bool:
+    """«(1) (2) (3)…» or «1 2 3…» under a header: the columns numbered, not a row of the plan."""
+    own = [folded(c).strip() for c in cells if c.strip()]
+    return len(own) >= 3 and len(own) >= len(cells) // 2 and all(_COLUMN_NUMBER.match(c) for c in own)
+
+
+def find_header(grid: Grid) -> Header | None:
+    for row in range(min(HEADER_SEARCH_ROWS, len(grid.rows))):
+        if _is_header_row(grid.rows[row]):
+            return _header_at(grid, row)
+    return None
+
+
+def _header_at(grid: Grid, row: int) -> Header:
+    rows = [row]
+    # A title row above, over the columns below it («Cơ quan thực hiện» over «Chủ trì»).
+    if row > 0 and _is_sub_header(grid.rows[row - 1], set()) and any(
+            vocabulary().column_groups.search(folded(c)) for c in grid.rows[row - 1] if c.strip()):
+        rows.insert(0, row - 1)
+    below = row + 1
+    while below < len(grid.rows) and _is_sub_header(grid.rows[below], _from_above(grid, below)):
+        rows.append(below)
+        below += 1
+    if below < len(grid.rows) and is_column_numbers(grid.rows[below]):
+        below += 1
+    width = len(grid.rows[row])
+    titles = []
+    for col in range(width):
+        parts = [grid.rows[r][col] for r in rows if grid.rows[r][col].strip() and (r, col) not in grid.from_above]
+        titles.append(" ".join(" ".join(nfc(p).split()) for p in parts))
+    header = Header(rows, below, {}, titles=titles)
+    for col, title in enumerate(titles):
+        role = _role(title)
+        if role and role not in header.columns:
+            header.columns[role] = col
+        elif title or any(r[col].strip() for r in grid.rows[below:]):
+            header.extras.append((col, title or f"Cột {col + 1}"))
+    return header
+
+
+def _from_above(grid: Grid, row: int) -> set[int]:
+    return {c for (r, c) in grid.from_above if r == row}
+
+
+def describe_columns(header: Header | None, grid: Grid) -> str:
+    """The titles a table has, for a message that says what was expected instead."""
+    if header is not None:
+        return ", ".join(f"«{t}»" for t in header.titles if t) or "(không có tiêu đề)"
+    first = next((row for row in grid.rows if any(c.strip() for c in row)), [])
+    return ", ".join(f"«{' '.join(c.split())}»" for c in first if c.strip()) or "(trống)"
