@@ -372,6 +372,16 @@ def roster_from_db(session: Session) -> Roster:
     )
 
 
+def resolver_roster(roster: RosterFile) -> Roster:
+    """The resolver's view of a roster file, before it is imported (a preview, a test)."""
+    return Roster(
+        units={u.code: RosterUnit(u.code, (u.name, *u.aliases)) for u in roster.units},
+        groups={g.code: RosterGroup(g.code, (g.name, *g.aliases),
+                                    tuple(u.code for u in roster.units if u.code in g.members or u.kind in g.member_kinds),
+                                    g.stand_in or None) for g in roster.groups},
+    )
+
+
 def _members(group: UnitGroup, units: list[Unit], named: set[str]) -> tuple[str, ...]:
     kinds = set(_lines(group.member_kinds))
     return tuple(u.code for u in units if u.code in named or u.kind.value in kinds)

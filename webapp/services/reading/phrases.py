@@ -68,7 +68,8 @@ class Roster:
             for code, item in items.items():
                 for name in item.names:
                     for variant in spellings(name):
-                        words = _words(fold(nfc(variant)))
+                        # «các» before a name is read past like a separator: «Các bộ, ngành» is «bộ, ngành».
+                        words = re.sub(r"^cac ", "", _words(fold(nfc(variant))))
                         if words:
                             self._entries.append((kind, code, words))
         self._patterns = [
@@ -159,12 +160,23 @@ _LEVEL = re.compile(r"cap\s+(tinh|huyen|xa)\b")
 FUZZY_RATIO = 0.85
 
 
+# «Các Bộ: Quốc phòng, Xây dựng, …» names «Bộ Quốc phòng», «Bộ Xây dựng»…
+_SHARED_HEAD = re.compile(r"(?i)\b(?:các\s+)?(Bộ|Sở|UBND|Ủy ban nhân dân)\s*:\s*([^;\n]+)")
+
+
+def _distributed(text: str) -> str:
+    def spread(m: re.Match) -> str:
+        head = m.group(1)[0].upper() + m.group(1)[1:]
+        return ", ".join(f"{head} {item.strip()}" for item in m.group(2).split(",") if item.strip())
+    return _SHARED_HEAD.sub(spread, text)
+
+
 def resolve_cell(text: str, roster: Roster, mappings: dict[str, tuple[PhraseKind, str]] | None = None) -> list[Phrase]:
     """Read one cell into phrases, in the order they are written.
 
     mappings: mapping_key(words) -> (kind, code), what an administrator said unknown words mean.
     """
-    text = nfc(text)
+    text = _distributed(nfc(text))
     folded_text = fold(text)
     phrases: list[Phrase] = []
     previous_name: str | None = None  # folded name of the last unit or group read
@@ -188,8 +200,8 @@ def _read_phrase(text, folded_text, pos, roster, previous_name, mappings):
             best = (kind, code, name, m.end())
     related = vocabulary().related.match(folded_text, pos)
     # «Sở, ban, ngành có liên quan» names no one in particular; «sở, ban, ngành, cơ quan có
-    # liên quan» names the departments, then the related bodies after the comma.
-    named_first = best is not None and folded_text[best[3]:best[3] + 1] in (",", ";")
+    # liên quan» and «bộ, ngành và địa phương liên quan» name the group, then the related bodies.
+    named_first = best is not None and bool(re.match(r"\s*[,;]|\s+va\b", folded_text[best[3]:]))
     if related and (best is None or related.end() >= best[3]) and not named_first:
         return Phrase(text[pos : related.end()].strip(), PhraseKind.RELATED), related.end(), previous_name
     if best:

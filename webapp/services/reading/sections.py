@@ -136,7 +136,9 @@ class _Reader:
     # --- sections ---------------------------------------------------------------------------
 
     def heading(self, kind: str | None, token: str, title: str, stt_written: str) -> None:
-        level = _level(kind, token) if kind else 9
+        # An unnumbered heading in capitals stands beside the Roman sections; one only in bold, under them.
+        letters = [c for c in title if c.isalpha()]
+        level = _level(kind, token) if kind else 1 if letters and all(c.isupper() for c in letters) else 9
         while self.open and self.open[-1].level >= level:
             self.open.pop()
         parent = self.open[-1] if self.open else None
@@ -304,23 +306,26 @@ def _heading_or_continuation(reader, grid, header, row, kind, token, rest, stt_w
         reader.heading(kind, token, title, stt_written)
         return
     # No number in the STT column: a number written at the start of the content makes a heading,
-    # as do bold or capital letters; otherwise the row continues the one above.
+    # as do bold or capital letters (in whichever column the text sits); otherwise the row
+    # continues the one above.
     kind_in_text, token_in_text, rest_in_text = _token(content)
     if (not stt_written and kind_in_text in (_PART, _ROMAN)) or (
             kind_in_text == _NUMBER and _is_emphasised(grid, header, row, content)):
         reader.heading(kind_in_text, token_in_text, rest_in_text, "")
         return
-    if reader.last_row is None or _is_emphasised(grid, header, row, content):
-        reader.heading(None, "", content.strip(), stt_written)
+    text = " ".join(p for p in (stt_written if kind != "bullet" else "", content) if p.strip()).strip()
+    if reader.last_row is None or _is_emphasised(grid, header, row, text):
+        reader.heading(None, "", text, "")
         return
-    reader.continuation(content if not stt_written else f"{stt_written} {content}")
+    reader.continuation(content if not stt_written else f"{stt_written} {content}".strip())
 
 
-def _is_emphasised(grid: Grid, header: Header, row: int, content: str) -> bool:
-    col = header.columns.get("content")
-    letters = [c for c in content if c.isalpha()]
+def _is_emphasised(grid: Grid, header: Header, row: int, text: str) -> bool:
+    """Written in capitals, or in bold in the STT or content column: a heading, not more text."""
+    letters = [c for c in text if c.isalpha()]
     capitals = len(letters) >= 4 and all(c.isupper() for c in letters)
-    return capitals or (col is not None and (row, col) in grid.bold)
+    columns = [header.columns[role] for role in ("stt", "content") if role in header.columns]
+    return capitals or any((row, col) in grid.bold for col in columns)
 
 
 def _named_columns(cells: dict) -> str:
