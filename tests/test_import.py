@@ -269,3 +269,125 @@ def test_any_table_of_valid_cells_survives_export_and_import(cells):
 def test_a_cell_with_only_spaces_counts_as_empty():
     with pytest.raises(AppendixError, match="ô trống"):
         read_appendix("plan.csv", to_csv(Table("Phụ lục", PLAN_HEADER, [("A.I.1", "A.I", "1", "Việc", "   ", "", "", "")])))
+
+
+# --- a plan as a province sends it ------------------------------------------------------------
+
+PROVINCE_PLAN = [
+    ["PHỤ LỤC", "", "", "", "", "", ""],
+    ["(Kèm theo Kế hoạch số 88/KH-UBND ngày 15/10/2025)", "", "", "", "", "", ""],
+    ["TT", "Nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời hạn hoàn thành", "Nguồn kinh phí", "Ghi chú"],
+    ["I", "CẢI CÁCH THỦ TỤC", "", "", "", "", ""],
+    ["1", "Rà soát thủ tục", "Văn phòng UBND tỉnh", "Các sở, ngành", "Quý IV/2026", "Ngân sách tỉnh", ""],
+    ["2", "Số hóa kết quả", "Sở Ban Chỉ đạo số", "", "Năm 2025 - 2026", "", "Làm theo đợt"],
+    ["3", "Tuyên truyền", "Sở Thông tin và Truyền thông", "", "Thường xuyên", "", ""],
+]
+
+
+def province_plan_xlsx() -> bytes:
+    workbook = Workbook()
+    for row in PROVINCE_PLAN:
+        workbook.active.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def test_the_preview_shows_readings_counts_extra_columns_and_rows_without_lead(login, session):
+    admin = login(ADMIN)
+    response = upload(admin, "ke-hoach-88.xlsx", province_plan_xlsx(), number="88/KH-UBND")
+    location = response.headers["Location"]
+    page = re.sub(r"\s+", " ", admin.get(location).get_data(as_text=True))
+    assert "Đã đọc <strong>4</strong> trên <strong>4</strong> dòng có chữ của bảng" in page
+    assert "«Nguồn kinh phí», «Ghi chú»" in page
+    assert "Quý IV/2026<br> <span class=\"reading\">→ Hạn 31/12/2026</span>" in page
+    assert "→ Hạn 31/12/2026, từ 01/01/2025" in page and "→ Thường xuyên" in page
+    assert "1 nhiệm vụ chưa có đơn vị chủ trì:</strong> I.2" in page
+    refused = admin.post(location, {"action": "commit"})
+    assert "Chưa nhập: 1 nhiệm vụ chưa có đơn vị chủ trì (I.2)" in refused.get_data(as_text=True)
+    assert counts(session)[0] == 1
+    # Mapped, the phrase shows as mapped; a generic phrase is never remembered.
+    mapped = admin.post(location, {"map-0": "unit:stttt", "action": "preview"}).get_data(as_text=True)
+    assert "(đã gán)" in mapped and "nhiệm vụ chưa có đơn vị chủ trì" not in mapped
+    done = admin.post(location, {"map-0": "unit:stttt", "action": "commit"})
+    assert done.status_code == 303
+    session.rollback()
+    plan = session.exec(select(Plan).where(Plan.number == "88/KH-UBND")).one()
+    assert plan.extra_columns == ["Nguồn kinh phí", "Ghi chú"]
+    tasks = {t.ref: t for t in session.exec(select(Task).where(Task.plan_id == plan.id))}
+    assert tasks["I.1"].extra == {"Nguồn kinh phí": "Ngân sách tỉnh"} and tasks["I.2"].extra == {"Ghi chú": "Làm theo đợt"}
+    assert (tasks["I.2"].due_on.isoformat(), tasks["I.2"].starts_on.isoformat()) == ("2026-12-31", "2025-01-01")
+    assert tasks["I.3"].recurrence.value == "continuous"
+
+
+def test_rows_without_lead_commit_when_the_administrator_says_so(login, session):
+    admin = login(ADMIN)
+    location = upload(admin, "ke-hoach-88.xlsx", province_plan_xlsx(), number="88/KH-UBND").headers["Location"]
+    done = admin.post(location, {"action": "commit", "allow_without_lead": "1"})
+    assert done.status_code == 303
+    page = admin.get("/admin/plans").get_data(as_text=True)
+    assert "1 nhiệm vụ chưa có đơn vị chủ trì (I.2)" in page
+
+
+def test_a_generic_phrase_is_never_remembered(login, session):
+    admin = login(ADMIN)
+    data = xlsx_bytes([SECOND_PLAN[0], SECOND_PLAN[1], ["1", "Việc", "Các đơn vị", "", "2026", ""]])
+    location = upload(admin, "a.xlsx", data, number="16/KH-UBND").headers["Location"]
+    page = admin.post(location, {"map-0": "unit:snv", "remember-0": "1", "action": "commit"}).get_data(as_text=True)
+    assert "là từ chung chỉ một loại cơ quan, không ghi nhớ" in page
+    assert counts(session)[0] == 1
+
+
+def test_the_import_command_refuses_rows_without_lead_unless_allowed(runner, session, tmp_path):
+    path = tmp_path / "ke-hoach-88.xlsx"
+    path.write_bytes(province_plan_xlsx())
+    refused = runner.invoke(args=["import-plan", str(path), "--number", "88/KH-UBND"])
+    assert refused.exit_code != 0 and "1 nhiệm vụ chưa có đơn vị chủ trì (I.2)" in refused.output
+    assert counts(session)[0] == 1
+    done = runner.invoke(args=["import-plan", str(path), "--number", "88/KH-UBND", "--allow-unresolved"])
+    assert done.exit_code == 0, done.output
+
+
+def test_extra_columns_show_on_the_task_page_in_the_exports_and_in_the_api(login, runner, session, tmp_path, app):
+    path = tmp_path / "ke-hoach-88.xlsx"
+    path.write_bytes(province_plan_xlsx())
+    assert runner.invoke(args=["import-plan", str(path), "--number", "88/KH-UBND", "--code", "kh-88",
+                               "--allow-unresolved"]).exit_code == 0
+    reviewer = login("snv-ra-soat")
+    page = reviewer.get("/tasks/I.1?plan=kh-88").get_data(as_text=True)
+    assert "<dt>Nguồn kinh phí</dt><dd class=\"text\">Ngân sách tỉnh</dd>" in page
+    assert "Đọc là: Hạn 31/12/2026." in page
+    exported = tmp_path / "kh-88.csv"
+    assert runner.invoke(args=["export-plan", "--plan", "kh-88", "-o", str(exported)]).exit_code == 0
+    header = exported.read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header == "ref,section,stt,content,lead,support,timeframe,product,Nguồn kinh phí,Ghi chú"
+    again = read_appendix("kh-88.csv", exported.read_bytes())
+    assert [t.extra for t in again.tasks] == [{"Nguồn kinh phí": "Ngân sách tỉnh"}, {"Ghi chú": "Làm theo đợt"}, {}]
+    report = reviewer.get("/exports/report.xlsx?plan=kh-88").data
+    from openpyxl import load_workbook
+
+    titles = [c.value for c in load_workbook(io.BytesIO(report)).active[4]]
+    assert titles[-2:] == ["Nguồn kinh phí", "Ghi chú"]
+    from webapp.models import User
+    from webapp.services import api_tokens
+
+    session.rollback()
+    token = api_tokens.issue(session, user=session.exec(select(User).where(User.username == "snv-ra-soat")).one(),
+                             name="kiểm tra")
+    [task] = [t for t in app.test_client().get("/api/v1/plans/kh-88/tasks",
+                                               headers={"Authorization": f"Bearer {token}"}).get_json()
+              if t["ref"] == "I.2"]
+    assert task["extra"] == {"Ghi chú": "Làm theo đợt"} and task["starts_on"] == "2025-01-01"
+
+
+def test_the_reviewer_corrects_the_due_date_of_any_row_and_the_text_stays(login, session):
+    reviewer = login("snv-ra-soat")
+    reviewer.post("/tasks/A.I.1/due", {"due_on": "30/09/2021"})
+    session.rollback()
+    task = session.exec(select(Task).where(Task.ref == "A.I.1")).one()
+    assert task.set_due_on.isoformat() == "2021-09-30" and task.timeframe_text == "15/8/2021"
+    page = reviewer.get("/tasks/A.I.1").get_data(as_text=True)
+    assert "Hạn đang áp dụng: 30/09/2021 (Sở Nội vụ đặt)" in page and "Đọc là: Hạn 15/08/2021." in page
+    reviewer.post("/tasks/A.I.1/due", {"action": "clear"})
+    session.rollback()
+    assert session.exec(select(Task).where(Task.ref == "A.I.1")).one().set_due_on is None

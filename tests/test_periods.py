@@ -256,7 +256,7 @@ def test_a_row_waiting_for_guidance_is_waiting_not_overdue_until_the_reviewer_se
     assert 'id="report-A.I.4-stttt"' in page
     assert 'id="report-A.I.4-stttt"' not in stttt.get("/my?overdue=1").get_data(as_text=True)
     reviewer = login(REVIEWER)
-    assert "Hạn theo hướng dẫn" in reviewer.get("/tasks/A.I.4").get_data(as_text=True)
+    assert "Đặt hoặc sửa hạn của nhiệm vụ" in reviewer.get("/tasks/A.I.4").get_data(as_text=True)
     reviewer.post("/tasks/A.I.4/due", {"due_on": "30/11/2023"})
     assert 'id="report-A.I.4-stttt"' in stttt.get("/my?overdue=1").get_data(as_text=True)
 

@@ -11,7 +11,7 @@ from .database import writer
 from .extensions import db
 from .forms import parse_date_vn
 from .schema import current_revision, new_revision, upgrade
-from .services import backup, clock, exports, importer
+from .services import backup, clock, exports, importer, roster
 from .services.accounts import (
     DEMO_PASSWORD,
     AccountError,
@@ -112,6 +112,32 @@ def register(app: Flask) -> None:
             table = exports.units_table(session)
         _write(exports.to_csv(table, bom=False), None)
 
+
+    @app.cli.command("import-roster")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--dry-run", is_flag=True, help="Chỉ in những gì sẽ thay đổi, không ghi gì.")
+    def import_roster_command(file: Path, dry_run: bool) -> None:
+        """Nhập danh sách đơn vị và nhóm của tỉnh từ tệp .xlsx hoặc .csv theo mẫu (toàn bộ hoặc không gì)."""
+        try:
+            found = roster.read_roster_file(file.name, file.read_bytes(), ImportLimits.from_config(app.config))
+            with _session() as session:
+                for change in roster.preview_roster(session, found).changes:
+                    click.echo(f"  {change.code} · {change.name} ({change.kind}): {change.what}")
+                if dry_run:
+                    return
+                report = roster.import_roster(session, found)
+        except roster.RosterError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo("Đã nhập danh sách đơn vị: " + (", ".join(f"{n} {what}" for what, n in report.counts.items())
+                                                   or "không có thay đổi"))
+
+    @app.cli.command("export-roster")
+    @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
+    @output_option
+    def export_roster(fmt: str, output: str | None) -> None:
+        """Xuất danh sách đơn vị và nhóm theo mẫu nhập (code, name, kind, parent, aliases, members)."""
+        with _session() as session:
+            _write(roster.roster_csv(session) if fmt == "csv" else roster.roster_xlsx(session), output)
 
     @app.cli.command("create-user")
     @click.option("--username", required=True)

@@ -403,6 +403,17 @@ class PlanImport(SQLModel, table=True):
     plan_id: Optional[int] = Field(default=None, foreign_key="plan.id")  # once committed
 
 
+class RosterImport(SQLModel, table=True):
+    """An uploaded roster file between its preview and its commit."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    filename: str
+    data: bytes = Field(sa_type=LargeBinary)
+    uploaded_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    uploaded_at: datetime = Field(default_factory=utcnow)
+    committed_at: Optional[datetime] = None
+
+
 class AuditEvent(SQLModel, table=True):
     """A security event: logins and failed logins, password changes, refusals, admin
     actions, exports. Written in a transaction of its own, so a refusal is kept too."""

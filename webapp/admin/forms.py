@@ -36,8 +36,14 @@ class MergeForm(FlaskForm):
     confirm = BooleanField("Tôi hiểu: phân công, báo cáo kỳ đang mở và tài khoản chuyển sang đơn vị mới")
 
 
+class RosterForm(FlaskForm):
+    file = FileField("Tệp danh sách đơn vị (.xlsx hoặc .csv, theo mẫu)",
+                     validators=[FileRequired(message="Hãy chọn tệp danh sách đơn vị.")])
+
+
 class ImportForm(FlaskForm):
-    file = FileField("Tệp phụ lục (.xlsx, .csv hoặc .docx)", validators=[FileRequired(message="Hãy chọn tệp.")])
+    file = FileField("Tệp phụ lục (.docx, .xlsx, .csv; .doc, .xls nếu máy chủ có LibreOffice)",
+                     validators=[FileRequired(message="Hãy chọn tệp.")])
     number = StringField("Số hiệu kế hoạch", validators=[InputRequired(message="Hãy nhập số hiệu, ví dụ 123/KH-UBND."),
                                                          Length(max=60, message="Tối đa 60 ký tự.")])
     title = TextAreaField("Tên kế hoạch", validators=[Length(max=1000, message="Tối đa 1000 ký tự.")],

@@ -16,11 +16,12 @@ from sqlmodel import select
 
 from .. import permissions
 from ..extensions import db
-from ..forms import EmptyForm, options, parse_date_vn
+from ..forms import EmptyForm, errors_text, options, parse_date_vn
 from ..models import (
     ApiToken,
     Plan,
     PlanImport,
+    RosterImport,
     Unit,
     UnitGroup,
     UnitGroupMember,
@@ -30,7 +31,7 @@ from ..models import (
 from ..plan_scope import parse_id
 from ..rendering import download
 from ..security import audit
-from ..services import api_tokens, clock, importer
+from ..services import api_tokens, clock, importer, roster
 from ..services import audit as audit_log
 from ..services.accounts import (
     AccountError,
@@ -41,6 +42,7 @@ from ..services.accounts import (
 )
 from ..services.reading import AppendixError, ImportLimits, read_appendix
 from ..services.plans import PlanMeta
+from ..services.roster import KIND_LABELS
 from ..services.text import slug
 from ..services.units import (
     UnitError,
@@ -49,7 +51,7 @@ from ..services.units import (
     set_active,
     set_group_members,
 )
-from .forms import KIND_LABELS, ROLE_LABELS, ImportForm, MergeForm, UnitForm, UserForm
+from .forms import ROLE_LABELS, ImportForm, MergeForm, RosterForm, UnitForm, UserForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -200,7 +202,67 @@ def units():
     by_id = {u.id: u for u in all_units}
     groups = session.exec(select(UnitGroup).order_by(UnitGroup.id)).all()
     return render_template("admin/units.html", form=form, units=all_units, by_id=by_id, groups=groups,
-                           kind_labels=KIND_LABELS)
+                           kind_labels=KIND_LABELS, roster_form=RosterForm())
+
+
+@bp.get("/roster.<any(csv, xlsx):fmt>")
+def roster_export(fmt: str):
+    """The province's roster in the template it is imported in."""
+    session = db.session()
+    data = roster.roster_csv(session) if fmt == "csv" else roster.roster_xlsx(session)
+    audit("export", f"danh sách đơn vị ({fmt})")
+    return download(data, f"Danh sách đơn vị.{fmt}", "text/csv" if fmt == "csv" else
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.post("/roster")
+def roster_upload():
+    """A province's roster file: read and checked now, shown as a preview, applied on commit."""
+    session = db.session()
+    form = RosterForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        data = upload.read()
+        upload.close()
+        try:
+            roster.read_roster_file(upload.filename or "", data, _import_limits())
+        except roster.RosterError as exc:
+            flash(str(exc), "error")
+        else:
+            pending = RosterImport(filename=upload.filename or "", data=data, uploaded_by_id=current_user.id,
+                                   uploaded_at=clock.now())
+            session.add(pending)
+            session.commit()
+            return redirect(url_for("admin.roster_preview", import_id=pending.id), code=303)
+    else:
+        flash(errors_text(form), "error")
+    return redirect(url_for("admin.units") + "#roster", code=303)
+
+
+@bp.route("/roster/<int:import_id>", methods=["GET", "POST"])
+def roster_preview(import_id: int):
+    session = db.session()
+    pending = session.get(RosterImport, import_id)
+    if pending is None or pending.committed_at is not None:
+        abort(404)
+    found = roster.read_roster_file(pending.filename, pending.data, _import_limits())
+    form = EmptyForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            report = roster.import_roster(session, found)
+        except roster.RosterError as exc:
+            error = str(exc)
+        else:
+            pending.committed_at = clock.now()
+            session.add(pending)
+            session.commit()
+            audit("admin", f"nhập danh sách đơn vị từ {pending.filename}")
+            flash("Đã nhập danh sách đơn vị: " + (", ".join(f"{n} {what}" for what, n in report.counts.items())
+                                                   or "không có thay đổi") + ".", "info")
+            return redirect(url_for("admin.units"), code=303)
+    return render_template("admin/roster.html", pending=pending, preview=roster.preview_roster(session, found),
+                           form=form, error=error)
 
 
 @bp.route("/units/<code>", methods=["GET", "POST"])
@@ -273,7 +335,7 @@ def group(code: str):
     if form.validate_on_submit():
         chosen = {parse_id(i) for i in request.form.getlist("member")}
         try:
-            set_group_members(session, item, chosen)
+            set_group_members(session, item, chosen, set(request.form.getlist("kind")))
         except UnitError as exc:
             flash(str(exc), "error")
         else:
@@ -283,7 +345,7 @@ def group(code: str):
     members = set(session.exec(select(UnitGroupMember.unit_id).where(UnitGroupMember.group_id == item.id)).all())
     all_units = session.exec(select(Unit).where(Unit.active).order_by(Unit.kind, Unit.name)).all()
     return render_template("admin/group.html", group=item, units=all_units, members=members, form=form,
-                           kind_labels=KIND_LABELS)
+                           kind_labels=KIND_LABELS, kinds=set(item.member_kinds.split()))
 
 
 # --- plans and imports -------------------------------------------------------------------

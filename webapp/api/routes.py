@@ -66,8 +66,9 @@ def _task(state) -> dict:
     t = state.task
     return {
         "ref": t.ref, "section": state.section.code, "stt": t.stt, "content": t.content, "lead": t.lead_text,
-        "support": t.support_text, "timeframe": t.timeframe_text, "product": t.product,
-        "due_on": _date(state.status.due_on), "recurrence": t.recurrence.value, "status": _status(state.status),
+        "support": t.support_text, "timeframe": t.timeframe_text, "product": t.product, "extra": t.extra,
+        "due_on": _date(state.status.due_on), "starts_on": _date(t.starts_on), "recurrence": t.recurrence.value,
+        "status": _status(state.status),
         "assignments": [
             {"unit": unit.code, "unit_name": unit.name, "role": assignment.role.value, "phrase": assignment.phrase,
              "status": _status(status), "percent": report.percent if report else 0,
@@ -86,7 +87,8 @@ def openapi():
 def plans():
     found = db.session().exec(select(Plan).order_by(Plan.issued_on.desc(), Plan.id.desc())).all()
     return jsonify([{"code": p.code, "number": p.number, "title": p.title, "issuer": p.issuer,
-                     "issued_on": _date(p.issued_on), "active": p.active} for p in found])
+                     "issued_on": _date(p.issued_on), "active": p.active, "extra_columns": p.extra_columns}
+                    for p in found])
 
 
 @bp.get("/units")

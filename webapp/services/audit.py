@@ -21,6 +21,7 @@ EVENT_LABELS = {
     "permission_refused": "Bị từ chối quyền",
     "admin": "Thao tác quản trị",
     "export": "Xuất dữ liệu",
+    "due_date": "Đặt hạn nhiệm vụ",
 }
 
 

@@ -38,7 +38,7 @@ def extended_to(task: Task, unit_id: int, approved: dict, as_of: date) -> date |
 
     An extension moves one deadline: that of a yearly row's year, not the next year's.
     """
-    base = base_due(task, as_of.year)
+    base = base_due(task, as_of)
     moved = None
     for original, new in approved.get((task.id, unit_id), ()):
         if original == base:
@@ -55,7 +55,7 @@ def pending_extension(session: Session, task: Task, unit: Unit) -> Extension | N
 
 def request_extension(session: Session, *, task: Task, unit: Unit, user: User, new_due_on: date, reason: str,
                       today: date) -> Extension:
-    original = base_due(task, today.year)
+    original = base_due(task, today)
     current = extended_to(task, unit.id, approved_extensions(session, [task.id]), today) or original
     if original is None:
         raise DeadlineError("Nhiệm vụ này chưa có hạn để gia hạn.")
@@ -91,10 +91,10 @@ def decide_extension(session: Session, *, extension: Extension, user: User, appr
     return extension
 
 
-def set_due_date(session: Session, *, task: Task, user: User, due_on: date) -> Task:
-    """The reviewer gives a row waiting for guidance its date."""
-    if not task.awaits_guidance:
-        raise DeadlineError("Chỉ đặt hạn cho nhiệm vụ đang chờ hướng dẫn; nhiệm vụ khác gia hạn theo đề nghị của đơn vị.")
+def set_due_date(session: Session, *, task: Task, user: User, due_on: date | None) -> Task:
+    """The reviewer gives a row its date: when the guidance it waited for gives one, or to
+    correct the reading of its timeframe. The text as written stays; None goes back to the
+    reading of the text."""
     task.set_due_on = due_on
     session.add(task)
     plan = session.get(Plan, task.plan_id)

@@ -29,14 +29,17 @@ class Table:
 
 
 def plan_table(session: Session, plan: Plan) -> Table:
+    """The appendix, one row per task; a plan with other columns (Nguồn kinh phí, Ghi chú…)
+    has them after the product, under their own titles, so that it makes the round trip."""
     rows = session.exec(
         select(Task, Section.code).join(Section).where(Task.plan_id == plan.id).order_by(Task.position)
     ).all()
     return Table(
         "Phụ lục",
-        PLAN_HEADER,
+        PLAN_HEADER + tuple(plan.extra_columns),
         [
-            (t.ref, code, t.stt, t.content, t.lead_text, t.support_text, t.timeframe_text, t.product)
+            (t.ref, code, t.stt, t.content, t.lead_text, t.support_text, t.timeframe_text, t.product,
+             *(t.extra.get(title, "") for title in plan.extra_columns))
             for t, code in rows
         ],
     )

@@ -4,7 +4,7 @@ prints as it is, a Word document in the layout of Vietnamese administrative docu
 of every report. Text that a spreadsheet could run as a formula is written as text."""
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -55,10 +55,19 @@ class Line:
     status: str = ""
     difficulties: str = ""
     proposals: str = ""
+    extra: dict[str, str] = field(default_factory=dict)  # the plan's other columns (Nguồn kinh phí…)
 
     def cells(self) -> list[str]:
-        return [self.stt, self.content, self.lead, self.support, self.timeframe, self.product, self.result,
+        """The report's columns; the plan's other columns follow the content, one a line
+        (Word and print keep the administrative layout's ten columns)."""
+        content = "\n".join([self.content, *(f"{title}: {text}" for title, text in self.extra.items())])
+        return [self.stt, content, self.lead, self.support, self.timeframe, self.product, self.result,
                 self.status, self.difficulties, self.proposals]
+
+    def spreadsheet_cells(self, extra_columns: list[str]) -> list[str]:
+        """The report's columns, then one column for each of the plan's other columns."""
+        return [self.stt, self.content, self.lead, self.support, self.timeframe, self.product, self.result,
+                self.status, self.difficulties, self.proposals, *(self.extra.get(t, "") for t in extra_columns)]
 
 
 def lines(session: Session, plan: Plan, board: Dashboard) -> list[Line]:
@@ -91,7 +100,7 @@ def lines(session: Session, plan: Plan, board: Dashboard) -> list[Line]:
 
         t = row.task
         out.append(Line(False, t.stt, t.content, t.lead_text, t.support_text, t.timeframe_text, t.product,
-                        joined("result"), row.status.label, joined("difficulties"), joined("proposals")))
+                        joined("result"), row.status.label, joined("difficulties"), joined("proposals"), dict(t.extra)))
     return out
 
 
@@ -121,7 +130,9 @@ def xlsx(session: Session, plan: Plan, board: Dashboard) -> bytes:
     bold = Font(name="Times New Roman", bold=True, size=11)
     normal = Font(name="Times New Roman", size=11)
 
-    last = get_column_letter(len(APPENDIX_COLUMNS))
+    columns = APPENDIX_COLUMNS + plan.extra_columns
+    widths = APPENDIX_WIDTHS + [20] * len(plan.extra_columns)
+    last = get_column_letter(len(columns))
     sheet.merge_cells(f"A1:{last}1")
     _write(sheet["A1"], f"BÁO CÁO KẾT QUẢ TRIỂN KHAI KẾ HOẠCH SỐ {plan.number}")
     sheet["A1"].font = Font(name="Times New Roman", bold=True, size=14)
@@ -131,16 +142,17 @@ def xlsx(session: Session, plan: Plan, board: Dashboard) -> bytes:
     sheet["A2"].font = Font(name="Times New Roman", italic=True, size=12)
     sheet["A2"].alignment = Alignment(horizontal="center")
     header_row = 4
-    _header(sheet, header_row, APPENDIX_COLUMNS, APPENDIX_WIDTHS, bold, border)
+    _header(sheet, header_row, columns, widths, bold, border)
     for cell in sheet[header_row]:
         cell.fill = PatternFill("solid", fgColor="D9E2F3")
     sheet.row_dimensions[header_row].height = 2 * LINE_HEIGHT
     row_number = header_row
     for line in lines(session, plan, board):
         row_number += 1
-        _data_row(sheet, row_number, line.cells(), APPENDIX_WIDTHS, bold if line.heading else normal, border, wrap)
+        _data_row(sheet, row_number, line.spreadsheet_cells(plan.extra_columns), widths, bold if line.heading else normal,
+                  border, wrap)
         if line.heading:
-            sheet.merge_cells(start_row=row_number, start_column=2, end_row=row_number, end_column=len(APPENDIX_COLUMNS))
+            sheet.merge_cells(start_row=row_number, start_column=2, end_row=row_number, end_column=len(columns))
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
     _print_setup(sheet, header_row)
 

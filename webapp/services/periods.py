@@ -281,7 +281,7 @@ def frozen_standing(session: Session, *, period: Period) -> Standing:
     for row in session.exec(select(PeriodTaskStatus).where(PeriodTaskStatus.period_id == period.id)):
         task = tasks[row.task_id]
         days = (row.due_on - period.ends_on).days if row.due_on else None
-        standing.rows.append(RowStanding(task, StatusView(Derived(row.status), row.due_on, days, False),
+        standing.rows.append(RowStanding(task, StatusView(Derived(row.status), row.due_on, days, task.recurrence),
                                          row.leads, row.reported))
     standing.rows.sort(key=lambda r: r.task.position)
     for copy in session.exec(select(PeriodReport).where(PeriodReport.period_id == period.id)):

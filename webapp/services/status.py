@@ -4,11 +4,16 @@ A lead unit says where its work stands (not started, in progress, done, blocked)
 that is on time or overdue comes from the due date in force and the day it is judged on
 (today, or a period's last day). A row's status is derived from its leads' statuses.
 
-The due date in force: the one written in the plan (31/12 of each year for a yearly row),
-the one the reviewer set when a row waiting for guidance got it, or an approved extension
-of the unit's own; the original date stays visible beside an extension.
+The due date in force: the one written in the plan, the one the reviewer set (when a row
+waiting for guidance got its date, or to correct the reading of a timeframe), or an
+approved extension of the unit's own; the original date stays visible beside an extension.
+
+A recurring row is done again every cycle — each year, half-year, quarter or month — and
+is due at the cycle's end; what was done in an earlier cycle counts as not yet done in
+this one. A continuous row («Thường xuyên») has no deadline of its own.
 """
 
+import calendar
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
@@ -43,8 +48,16 @@ class StatusView:
     code: Derived
     due_on: date | None  # the due date in force
     days_left: int | None  # negative when overdue
-    recurring: bool
+    recurrence: Recurrence
     original_due_on: date | None = None  # set when an extension moved the due date
+
+    @property
+    def recurring(self) -> bool:
+        return self.recurrence != Recurrence.NONE
+
+    @property
+    def recurrence_label(self) -> str:
+        return RECURRENCE_LABELS.get(self.recurrence, "")
 
     @property
     def label(self) -> str:
@@ -58,12 +71,37 @@ class StatusView:
         return self.days_left is not None and self.days_left < 0 and self.code not in DONE
 
 
-def base_due(task: Task, year: int) -> date | None:
-    """The row's own due date for the year judged: yearly rows are due at each year's end."""
-    if task.recurrence == Recurrence.YEARLY:
-        first_year = task.due_on.year if task.due_on else year
-        return date(max(first_year, year), 12, 31)
-    return task.set_due_on or task.due_on
+CYCLE_MONTHS = {Recurrence.YEARLY: 12, Recurrence.HALF_YEARLY: 6, Recurrence.QUARTERLY: 3, Recurrence.MONTHLY: 1,
+                Recurrence.CONTINUOUS: 12}
+RECURRENCE_LABELS = {Recurrence.CONTINUOUS: "Thường xuyên", Recurrence.YEARLY: "Hằng năm",
+                     Recurrence.HALF_YEARLY: "6 tháng", Recurrence.QUARTERLY: "Hằng quý",
+                     Recurrence.MONTHLY: "Hằng tháng"}
+
+
+def cycle(task: Task, as_of: date) -> tuple[date, date] | None:
+    """The cycle of a recurring row that as_of falls in (first and last day), or None."""
+    months = CYCLE_MONTHS.get(task.recurrence)
+    if months is None:
+        return None
+    first_month = (as_of.month - 1) // months * months + 1
+    last_month = first_month + months - 1
+    return date(as_of.year, first_month, 1), date(as_of.year, last_month, calendar.monthrange(as_of.year, last_month)[1])
+
+
+def base_due(task: Task, as_of: date) -> date | None:
+    """The row's own due date when judged on as_of: a recurring row is due at the end of each
+    cycle (not before its first written date), a continuous row never; the reviewer's date
+    comes first."""
+    if task.set_due_on:
+        return task.set_due_on
+    if task.recurrence == Recurrence.CONTINUOUS:
+        return None
+    current = cycle(task, as_of)
+    if current is None:
+        return task.due_on
+    if task.due_on and task.due_on > current[1]:
+        return task.due_on  # «Năm 2026 và các năm tiếp theo» judged in 2025: due at the end of 2026
+    return current[1]
 
 
 def waits_for_guidance(task: Task) -> bool:
@@ -76,14 +114,14 @@ def unit_status(task: Task, report, as_of: date, extended_to: date | None = None
     report: anything with status and completed_on (a report, a period's copy, or None).
     extended_to: the unit's approved new due date for this row's current deadline.
     """
-    original = base_due(task, as_of.year)
+    original = base_due(task, as_of)
     due = extended_to or original
     days_left = (due - as_of).days if due else None
-    recurring = task.recurrence == Recurrence.YEARLY
     said = report.status if report is not None else ReportStatus.NOT_STARTED
     finished = report.completed_on if report is not None else None
-    if said == ReportStatus.DONE and recurring and finished and finished.year < as_of.year:
-        said = ReportStatus.NOT_STARTED  # a yearly row is done anew each year
+    current = cycle(task, as_of)
+    if said == ReportStatus.DONE and current and finished and finished < current[0]:
+        said = ReportStatus.NOT_STARTED  # a recurring row is done anew each cycle
     if said == ReportStatus.DONE:
         code = Derived.DONE_LATE if due and (finished or as_of) > due else Derived.DONE_ON_TIME
     elif said == ReportStatus.BLOCKED:
@@ -94,14 +132,13 @@ def unit_status(task: Task, report, as_of: date, extended_to: date | None = None
         code = Derived.WAITING
     else:
         code = Derived.NOT_STARTED
-    return StatusView(code, due, days_left, recurring, original if extended_to else None)
+    return StatusView(code, due, days_left, task.recurrence, original if extended_to else None)
 
 
 def row_status(task: Task, lead_statuses: list[StatusView], as_of: date) -> StatusView:
     """A row with several leads: done when all are done, blocked when one is."""
-    due = base_due(task, as_of.year)
+    due = base_due(task, as_of)
     days_left = (due - as_of).days if due else None
-    recurring = task.recurrence == Recurrence.YEARLY
     codes = {s.code for s in lead_statuses}
     if not lead_statuses:
         code = Derived.WAITING if waits_for_guidance(task) and due is None else Derived.NOT_STARTED
@@ -113,4 +150,4 @@ def row_status(task: Task, lead_statuses: list[StatusView], as_of: date) -> Stat
         code = Derived.IN_PROGRESS_OVERDUE if any(s.overdue for s in lead_statuses) else Derived.IN_PROGRESS
     else:
         code = lead_statuses[0].code  # all not started, or all waiting
-    return StatusView(code, due, days_left, recurring)
+    return StatusView(code, due, days_left, task.recurrence)

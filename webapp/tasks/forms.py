@@ -164,7 +164,7 @@ class FilterForm(FlaskForm):
 
 
 class DueDateForm(FlaskForm):
-    due_on = DateField("Hạn theo hướng dẫn")
+    due_on = DateField("Hạn của nhiệm vụ")
 
 
 class ExtensionForm(FlaskForm):

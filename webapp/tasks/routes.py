@@ -26,6 +26,7 @@ from ..fragment_cache import fragments
 from ..models import Assignment, Indicator, Report, Role, Section, Task, Unit, User
 from ..plan_scope import current_plan
 from ..rendering import render, wants_partial
+from ..security import audit
 from ..services import clock
 from ..services.deadlines import DeadlineError, name_unit, request_extension, set_due_date
 from ..services.periods import PeriodError, open_period_of, submit
@@ -46,6 +47,7 @@ from ..services.rows import (
     task_history,
     task_rows,
 )
+from ..services.reading.timeframes import parse_timeframe
 from ..services.status import row_status
 from .forms import (
     DueDateForm,
@@ -190,8 +192,9 @@ def task(ref: str):
         indicators=indicators,
         history=task_history(session, task=task),
         field_labels=FIELD_LABELS,
-        can_set_due=permissions.can_set_due_dates(current_user) and task.awaits_guidance,
+        can_set_due=permissions.can_set_due_dates(current_user),
         due_form=DueDateForm(),
+        reading=parse_timeframe(task.timeframe_text),
         name_form=_name_form(task, roles) if permissions.can_name_units(current_user) else None,
     )
 
@@ -339,12 +342,14 @@ def set_due(ref: str):
     if not permissions.can_set_due_dates(current_user):
         abort(403)
     form = DueDateForm()
-    if form.validate_on_submit():
-        try:
-            set_due_date(db.session(), task=task, user=current_user, due_on=form.due_on.date)
-            flash(f"Đã đặt hạn {form.due_on.date.strftime('%d/%m/%Y')} cho nhiệm vụ {task.ref}.", "info")
-        except DeadlineError as exc:
-            flash(str(exc), "error")
+    if request.form.get("action") == "clear" and EmptyForm().validate_on_submit():
+        set_due_date(db.session(), task=task, user=current_user, due_on=None)
+        audit("due_date", f"{task.ref}: bỏ hạn đã đặt, dùng hạn đọc từ văn bản")
+        flash(f"Nhiệm vụ {task.ref} dùng lại hạn đọc từ cột thời gian.", "info")
+    elif form.validate_on_submit():
+        set_due_date(db.session(), task=task, user=current_user, due_on=form.due_on.date)
+        audit("due_date", f"{task.ref}: đặt hạn {form.due_on.date:%d/%m/%Y}")
+        flash(f"Đã đặt hạn {form.due_on.date.strftime('%d/%m/%Y')} cho nhiệm vụ {task.ref}.", "info")
     else:
         flash(errors_text(form), "error")
     return redirect(url_for("tasks.task", ref=task.ref), code=303)
