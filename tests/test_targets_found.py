@@ -67,3 +67,32 @@ def test_every_indicator_keeps_the_clause_it_came_from():
 def test_tasks_without_targets_have_none():
     assert found("A.I.1") == []
     assert found("B.8.3") == []
+
+
+# Target sentences as other provinces' plans write them.
+
+def targets(text: str):
+    return [(i.target_value, i.unit_of_measure, i.direction) for i in find_indicators(text)]
+
+
+def test_measures_are_named_by_whole_words():
+    [indicator] = find_indicators("Tối thiểu 50% hồ sơ có số hoặc mã định danh điện tử")
+    assert "số hóa" not in indicator.name  # «số hoặc» is not «số hóa»
+    [indicator] = find_indicators("Đến năm 2025, 100% thủ tục hành chính được số hóa")
+    assert indicator.name == "Tỷ lệ số hóa hồ sơ, kết quả giải quyết TTHC"
+
+
+def test_the_unit_is_what_the_text_writes_after_the_number():
+    assert targets("Thời gian giải quyết hồ sơ không quá 3 ngày làm việc") == [(3, "ngày làm việc", AT_MOST)]
+    assert targets("Cổng thông tin đạt 1.500 lượt/ngày truy cập") == [(1500, "lượt/ngày", AT_LEAST)]
+    assert targets("Có tối thiểu 50 doanh nghiệp/năm tham gia") == [(50, "doanh nghiệp/năm", AT_LEAST)]
+
+
+def test_a_number_without_a_target_word_is_no_target():
+    assert targets("Mỗi năm tổ chức ít nhất 02 lớp tập huấn cho 300 người") == [(2, "lớp", AT_LEAST)]
+    assert targets("Thực hiện theo Nghị định 61/2018/NĐ-CP và Quyết định 468/QĐ-TTg") == []
+
+
+def test_a_reduction_is_a_floor_on_how_much_less():
+    assert targets("Giảm tối thiểu 20% số thủ tục hành chính; tối thiểu 80% hồ sơ được giải quyết trực tuyến") == [
+        (20, "% giảm", AT_LEAST), (80, "%", AT_LEAST)]

@@ -70,7 +70,7 @@ class Timeframe:
 def parse_timeframe(text: str) -> Timeframe:
     words = vocabulary()
     cell = words.citations.sub(" van ban ", folded(text))  # «theo văn bản»: waits for that document
-    cell = re.sub(r"[–—]", "-", cell)
+    cell = " ".join(re.sub(r"[–—]", "-", cell).split())
     spans = _spans(cell)
     recurrence = next((Recurrence(kind) for kind, pattern in words.recurrence if pattern.search(cell)), Recurrence.NONE)
     due_on = max((end for _, end, _ in spans), default=None)

@@ -35,6 +35,9 @@ class Vocabulary:
     related: re.Pattern
     name_heads: re.Pattern
     generic: frozenset[str]
+    subjects: tuple[tuple[re.Pattern, str, str], ...]  # (whole words, measure's name, its unit or "")
+    units: re.Pattern
+    qualifiers: re.Pattern
 
 
 @cache
@@ -57,4 +60,8 @@ def vocabulary() -> Vocabulary:
         related=re.compile(rf"(?:(?:{heads})(?:\s*,\s*|\s+va\s+|\s+))*{phrases['related_tail']}\b"),
         name_heads=re.compile(r"(?:" + "|".join(sorted(phrases["name_heads"], key=len, reverse=True)) + r")\b"),
         generic=frozenset(phrases["generic"]),
+        subjects=tuple((re.compile(rf"\b{re.escape(words)}\b"), name, unit[0] if unit else "")
+                       for words, name, *unit in data["targets"]["subjects"]),
+        units=re.compile(r"(?:" + "|".join(sorted(data["targets"]["units"], key=len, reverse=True)) + r")\b"),
+        qualifiers=re.compile(r"(?:" + "|".join(sorted(data["targets"]["qualifiers"], key=len, reverse=True)) + r")"),
     )
