@@ -1,5 +1,8 @@
 """Fixtures: the app on each real database engine, its client and its command runner."""
 
+from contextlib import contextmanager
+from functools import partial
+
 import pytest
 from sqlmodel import Session
 
@@ -32,12 +35,29 @@ def databases(tmp_path_factory):
 
 
 def load_1958(url: str) -> None:
-    """Plan 1958, its units and the demo accounts (one per unit, a reviewer, a leader, an admin)."""
+    """Plan 1958, its units and the demo accounts (one per unit, a reviewer, a leader, an admin).
+
+    The demo accounts of the shared template database get a cheap password hash: the suite
+    logs in well over a thousand times, and scrypt's deliberate slowness (a sixth of a second
+    each) would be most of its run. Logging in goes through the same code either way; the
+    accounts a test creates itself are hashed as in production."""
     engine = make_engine(url)
     load_plan(engine, PlanSource.read())
-    with Session(engine) as session:
+    with Session(engine) as session, _cheap_password_hashes():
         seed_demo_accounts(session)
     engine.dispose()
+
+
+@contextmanager
+def _cheap_password_hashes():
+    from webapp.services import accounts
+
+    real = accounts.generate_password_hash
+    accounts.generate_password_hash = partial(real, method="pbkdf2:sha256:1000")
+    try:
+        yield
+    finally:
+        accounts.generate_password_hash = real
 
 
 @pytest.fixture(params=ENGINES)

@@ -70,7 +70,8 @@ def test_columns_in_any_order_without_a_product_and_extra_columns_kept_by_title(
         ("2", "Tập huấn cán bộ", "Sở Nội vụ", "", "Thường xuyên", ""),
     ]
     assert parsed.extra_columns == ["Nguồn kinh phí", "Ghi chú"]
-    assert [t.extra for t in parsed.tasks] == [{"Nguồn kinh phí": "Ngân sách tỉnh"}, {"Ghi chú": "Mỗi năm 2 lớp"}]
+    assert [t.extra for t in parsed.tasks] == [{"Nguồn kinh phí": "Ngân sách tỉnh", "Ghi chú": ""},
+                                               {"Nguồn kinh phí": "", "Ghi chú": "Mỗi năm 2 lớp"}]
 
 
 def test_a_table_without_a_lead_column_is_refused_with_what_was_expected():
@@ -147,7 +148,24 @@ HEADING_IN_ONE_CELL = Table([
 def test_a_heading_written_in_one_cell_across_the_row_and_an_unnumbered_one(filename, data):
     parsed = read(filename, data)
     assert [(s.code, s.title) for s in parsed.sections] == [("I", "CẢI CÁCH THỂ CHẾ"), ("M1", "NHIỆM VỤ THƯỜNG XUYÊN")]
-    assert [t.ref for t in parsed.tasks] == ["I.1", "M1.1"]
+    # Under a heading without a number a row keeps its own number, as long as it is unique.
+    assert [t.ref for t in parsed.tasks] == ["I.1", "1"]
+
+
+def test_rows_under_unnumbered_headings_numbered_afresh_keep_the_headings_code():
+    data = xlsx_bytes(Table([["STT", "Nội dung", "Chủ trì", "Thời gian"], ["NHÓM MỘT", LEFT, LEFT, LEFT],
+                             ["1", "Việc A", "Sở Nội vụ", "2026"], ["NHÓM HAI", LEFT, LEFT, LEFT],
+                             ["1", "Việc B", "Sở Nội vụ", "2026"]]))
+    assert [t.ref for t in read("a.xlsx", data).tasks] == ["M1.1", "M2.1"]
+
+
+def test_another_table_further_down_the_same_sheet_is_not_read_as_tasks():
+    data = xlsx_bytes(Table([HEADER, ["1", "Việc 1", "Sở Nội vụ", "", "2026", ""], ["", "", "", "", "", ""],
+                             ["STT", "Chỉ tiêu", "Đơn vị tính", "Cơ quan chủ trì theo dõi", "Năm 2026", ""],
+                             ["1", "Tỷ lệ hồ sơ trực tuyến", "%", "Sở Nội vụ", "80", ""]]))
+    parsed = read("a.xlsx", data)
+    assert [t.ref for t in parsed.tasks] == ["1"]
+    assert any("không phải bảng nhiệm vụ" in note for note in parsed.notes)
 
 
 # --- sub-rows and merged cells ------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Real appendices, as published (tests/data/real_plans/, each folder with its README naming
-its source): imported as they are, in .docx and in .xlsx, and compared row by row with
-what the plan says — every cell's text, the extra columns, the reading of each timeframe
-and what each lead and support phrase names."""
+its source), and layouts constructed as provinces lay theirs out (tests/data/constructed_plans/):
+imported as they are, in .docx and in .xlsx, and compared row by row with what the plan says —
+every cell's text, the extra columns, the reading of each timeframe and what each lead and
+support phrase names."""
 
 import csv
 import json
@@ -20,8 +21,9 @@ from webapp.services.reading.phrases import resolve_cell
 from webapp.services.reading.timeframes import parse_timeframe
 from webapp.services.roster import import_roster, read_roster_file, resolver_roster
 
-PLANS = Path(__file__).parent / "data" / "real_plans"
-FOLDERS = sorted(p for p in PLANS.iterdir() if (p / "expected.csv").exists())
+DATA = Path(__file__).parent / "data"
+REAL = sorted(p for p in (DATA / "real_plans").iterdir() if (p / "expected.csv").exists())
+FOLDERS = REAL + sorted(p for p in (DATA / "constructed_plans").iterdir() if (p / "expected.csv").exists())
 FORMATS = ("docx", "xlsx")
 
 
@@ -37,7 +39,8 @@ def said(phrases) -> str:
 
 
 def test_the_corpus_is_there():
-    assert len(FOLDERS) >= 2, "tests/data/real_plans/ lost its plans"
+    assert len(REAL) >= 2, "tests/data/real_plans/ lost its plans"
+    assert len(FOLDERS) >= 12
     for folder in FOLDERS:
         assert (folder / "README.md").read_text(encoding="utf-8").strip(), folder
 
@@ -65,7 +68,7 @@ def test_a_real_appendix_reads_as_the_plan_says(folder, fmt):
         assert got == want, task.ref
 
 
-@pytest.mark.parametrize("folder", FOLDERS, ids=[f.name for f in FOLDERS])
+@pytest.mark.parametrize("folder", REAL, ids=[f.name for f in REAL])
 def test_a_real_plan_imports_with_its_province_roster(folder, databases):
     """The whole path on a fresh database: the province's roster, then the plan, as an
     administrator does it; the rows keep their extra columns."""

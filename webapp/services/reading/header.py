@@ -63,11 +63,37 @@ def is_column_numbers(cells: list[str]) -> bool:
     return len(own) >= 3 and len(own) >= len(cells) // 2 and all(_COLUMN_NUMBER.match(c) for c in own)
 
 
+def _looks_like_header(cells: list[str]) -> bool:
+    """Further down a sheet, another table's header (indicators under the tasks): short
+    titles naming three kinds of column, or STT and one more; no row of the plan does."""
+    own = [c for c in cells if c.strip()]
+    if not own or any(len(c) > 80 for c in own):
+        return False
+    roles = {_role(c) for c in own} - {None}
+    return len(roles) >= 3 or ("stt" in roles and len(roles) >= 2)
+
+
 def find_header(grid: Grid) -> Header | None:
-    for row in range(min(HEADER_SEARCH_ROWS, len(grid.rows))):
-        if _is_header_row(grid.rows[row]):
-            return _header_at(grid, row)
-    return None
+    headers = find_headers(grid)
+    return headers[0] if headers else None
+
+
+def find_headers(grid: Grid) -> list[Header]:
+    """Every table's header in the grid, in order: the first within the first rows, then any
+    other table's header further down (a header repeated after a page break is not another)."""
+    found: list[Header] = []
+    row = 0
+    while row < len(grid.rows):
+        cells = grid.rows[row]
+        first = not found and row < HEADER_SEARCH_ROWS and _is_header_row(cells)
+        later = found and _looks_like_header(cells) and tuple(folded(c) for c in cells) != found[-1].signature
+        if first or later:
+            header = _header_at(grid, row)
+            found.append(header)
+            row = header.first_row
+            continue
+        row += 1
+    return found
 
 
 def _header_at(grid: Grid, row: int) -> Header:

@@ -178,7 +178,7 @@ def resolve_cell(text: str, roster: Roster, mappings: dict[str, tuple[PhraseKind
     """
     text = _distributed(nfc(text))
     folded_text = fold(text)
-    phrases: list[Phrase] = []
+    read: list[tuple[Phrase, int, int]] = []  # each phrase with where it starts and ends
     previous_name: str | None = None  # folded name of the last unit or group read
     pos = 0
     while True:
@@ -186,10 +186,34 @@ def resolve_cell(text: str, roster: Roster, mappings: dict[str, tuple[PhraseKind
         if skip:
             pos = skip.end()
         if pos >= len(folded_text):
-            return phrases
+            return _tidied(read, text)
         phrase, end, previous_name = _read_phrase(text, folded_text, pos, roster, previous_name, mappings or {})
-        phrases.append(phrase)
+        read.append((phrase, pos, end))
         pos = end
+
+
+def _tidied(read: list[tuple[Phrase, int, int]], text: str) -> list[Phrase]:
+    """The phrases as a person reads them: a name repeated in brackets («Tập đoàn … (Viettel)»)
+    and a bare level after a name with one («UBND các phường, xã») belong to the phrase before;
+    unknown words naming a kind of body («các ngân hàng trên địa bàn») name no one in particular."""
+    words = vocabulary()
+    out: list[tuple[Phrase, int, int]] = []
+    for phrase, start, end in read:
+        key = mapping_key(phrase.text)
+        if out and phrase.kind != PhraseKind.RELATED:
+            before, first, _ = out[-1]
+            same = phrase.kind == before.kind and phrase.code == before.code and phrase.code is not None
+            level = (phrase.kind == PhraseKind.UNKNOWN and before.kind in (PhraseKind.UNIT, PhraseKind.GROUP)
+                     and re.sub(r"^cac ", "", key) in words.level_words
+                     and any(w in words.level_words for w in mapping_key(before.text).split()))
+            if same or level:
+                out[-1] = (Phrase(text[first:end].strip(" ,;"), before.kind, before.code, before.units, before.note,
+                                  before.mapped), first, end)
+                continue
+        if phrase.kind == PhraseKind.UNKNOWN and words.related_words.search(key):
+            phrase = Phrase(phrase.text, PhraseKind.RELATED)
+        out.append((phrase, start, end))
+    return [phrase for phrase, _, _ in out]
 
 
 def _read_phrase(text, folded_text, pos, roster, previous_name, mappings):

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 from ..text import nfc
 from .formats import AppendixError, Grid
-from .header import Header, describe_columns, find_header, is_column_numbers
+from .header import Header, describe_columns, find_header, find_headers, is_column_numbers
 from .vocabulary import folded, vocabulary
 
 _NUMBERING = re.compile(
@@ -211,30 +211,32 @@ def parse_grids(grids: list[Grid]) -> ParsedAppendix:
     reader = _Reader()
     current: Header | None = None
     for grid in grids:
-        header = find_header(grid)
-        if header is not None and not header.is_task_table():
-            if any(any(c.strip() for c in row) for row in grid.rows):
-                reader.parsed.notes.append(
-                    f"{grid.name} không có cột nội dung và cột đơn vị chủ trì (các cột: {describe_columns(header, grid)}): "
-                    "không phải bảng nhiệm vụ, không đọc.")
-            continue
-        if header is None:
+        headers = find_headers(grid)
+        if not headers:
             # A table continued after a page break, a note or an ellipsis: the same columns, no header.
             if current is None or len(grid.rows[0] if grid.rows else []) != len(current.titles):
                 if current is not None and any(any(c.strip() for c in row) for row in grid.rows):
                     reader.parsed.notes.append(f"{grid.name} không có dòng tiêu đề và khác số cột với bảng phụ lục: "
                                                "không đọc.")
                 continue
-            _read_rows(reader, grid, current, 0)
+            _read_rows(reader, grid, current, 0, len(grid.rows))
             continue
-        if current is not None and header.signature != current.signature:
-            # Another appendix table with columns of its own: its sections start afresh.
-            reader.open, reader.last_task, reader.last_row = [], None, None
-        current = header
-        for col, title in header.extras:
-            if title not in reader.parsed.extra_columns:
-                reader.parsed.extra_columns.append(title)
-        _read_rows(reader, grid, header, header.first_row, skip_repeated=header.signature)
+        for index, header in enumerate(headers):
+            end = headers[index + 1].rows[0] if index + 1 < len(headers) else len(grid.rows)
+            if not header.is_task_table():
+                if any(any(c.strip() for c in row) for row in grid.rows[header.first_row:end]):
+                    reader.parsed.notes.append(
+                        f"{grid.where(header.rows[0])}: bảng không có cột nội dung và cột đơn vị chủ trì (các cột: "
+                        f"{describe_columns(header, grid)}): không phải bảng nhiệm vụ, không đọc.")
+                continue
+            if current is not None and header.signature != current.signature:
+                # Another appendix table with columns of its own: its sections start afresh.
+                reader.open, reader.last_task, reader.last_row = [], None, None
+            current = header
+            for col, title in header.extras:
+                if title not in reader.parsed.extra_columns:
+                    reader.parsed.extra_columns.append(title)
+            _read_rows(reader, grid, header, header.first_row, end)
     if current is None:
         described = "; ".join(f"{g.name}: {describe_columns(find_header(g), g)}" for g in grids[:6]) or "không có bảng"
         raise AppendixError(
@@ -242,21 +244,33 @@ def parse_grids(grids: list[Grid]) -> ParsedAppendix:
             f"cột đơn vị chủ trì (Chủ trì, Cơ quan chủ trì, Cơ quan thực hiện…). Tệp có: {described}.")
     if not reader.parsed.tasks:
         raise AppendixError("Bảng phụ lục không có nhiệm vụ nào (chỉ có dòng tiêu đề mục).")
+    _drop_unnumbered_codes(reader.parsed)
     return reader.parsed
 
 
+def _drop_unnumbered_codes(parsed: ParsedAppendix) -> None:
+    """Under headings without a number (M1, M2…), rows keep their own numbers when those do
+    not repeat (numbering runs on across the headings): «5», not «M2.5»."""
+    plain = {t.ref: ".".join(part for part in t.ref.split(".") if not re.fullmatch(r"M\d+", part))
+             for t in parsed.tasks}
+    if any(plain[ref] != ref for ref in plain) and len(set(plain.values())) == len(plain) and all(plain.values()):
+        for task in parsed.tasks:
+            task.ref = plain[task.ref]
+
+
 def _cells(grid: Grid, header: Header, row: int) -> tuple[dict, dict]:
+    """The row's cells by role, and its other columns by title (every one, empty or not)."""
     values = grid.rows[row]
     cells = {role: values[col] if col < len(values) else "" for role, col in header.columns.items()}
     for role in ("stt", "content", "lead", "support", "time", "product"):
         cells.setdefault(role, "")
-    extra = {title: values[col] for col, title in header.extras if col < len(values) and values[col].strip()}
+    extra = {title: values[col] if col < len(values) else "" for col, title in header.extras}
     return cells, extra
 
 
-def _read_rows(reader: _Reader, grid: Grid, header: Header, start: int, skip_repeated: tuple | None = None) -> None:
+def _read_rows(reader: _Reader, grid: Grid, header: Header, start: int, end: int) -> None:
     parsed = reader.parsed
-    for row in range(start, len(grid.rows)):
+    for row in range(start, end):
         values = grid.rows[row]
         own = [c for i, c in enumerate(values) if c.strip() and (row, i) not in grid.from_above]
         if not own:
@@ -268,7 +282,7 @@ def _read_rows(reader: _Reader, grid: Grid, header: Header, start: int, skip_rep
         if vocabulary().filler_rows.search(words):
             parsed.passed_over.append(PassedOver(where, text, "dòng nối trang"))
             continue
-        if tuple(folded(c) for c in values) == (skip_repeated or header.signature):
+        if tuple(folded(c) for c in values) == header.signature:
             parsed.passed_over.append(PassedOver(where, text, "dòng tiêu đề lặp lại"))
             continue
         if is_column_numbers(values):
@@ -298,8 +312,9 @@ def _read_rows(reader: _Reader, grid: Grid, header: Header, start: int, skip_rep
 
 def _heading_or_continuation(reader, grid, header, row, kind, token, rest, stt_written, cells, extra, where):
     content = cells["content"]
-    if extra:
-        reader.parsed.notes.append(f"{where}: dòng tiêu đề mục có ô {', '.join(f'«{k}» = «{v}»' for k, v in extra.items())}"
+    filled = {k: v for k, v in extra.items() if v.strip()}
+    if filled:
+        reader.parsed.notes.append(f"{where}: dòng tiêu đề mục có ô {', '.join(f'«{k}» = «{v}»' for k, v in filled.items())}"
                                    " (giữ ở ghi chú này, không gắn với nhiệm vụ nào).")
     if kind in (_PART, _ROMAN, _NUMBER, _LETTER):
         title = rest if "stt" not in header.columns else " ".join(p for p in (rest, content) if p.strip()).strip()

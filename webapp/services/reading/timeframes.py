@@ -71,6 +71,13 @@ def parse_timeframe(text: str) -> Timeframe:
     words = vocabulary()
     cell = words.citations.sub(" van ban ", folded(text))  # «theo văn bản»: waits for that document
     cell = " ".join(re.sub(r"[–—]", "-", cell).split())
+    waiting_first = words.waiting.match(cell)
+    if waiting_first:
+        # «Sau khi VCCI công bố kết quả PCI năm 2025»: a year in what is waited for is no deadline;
+        # after a comma («Theo hướng dẫn của Bộ, trong năm 2026») it is.
+        clause_end = re.search(r"[,;]", cell)
+        cell = cell[clause_end.end():] if clause_end else ""
+        cell = f"{waiting_first.group(0)} {cell}"
     spans = _spans(cell)
     recurrence = next((Recurrence(kind) for kind, pattern in words.recurrence if pattern.search(cell)), Recurrence.NONE)
     due_on = max((end for _, end, _ in spans), default=None)

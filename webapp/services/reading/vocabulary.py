@@ -33,6 +33,8 @@ class Vocabulary:
     open_start: re.Pattern
     abbreviations: tuple[tuple[str, str], ...]
     related: re.Pattern
+    related_words: re.Pattern
+    level_words: frozenset[str]
     name_heads: re.Pattern
     generic: frozenset[str]
     subjects: tuple[tuple[re.Pattern, str, str], ...]  # (whole words, measure's name, its unit or "")
@@ -58,6 +60,8 @@ def vocabulary() -> Vocabulary:
         open_start=_any(times["open_start"]["patterns"]),
         abbreviations=tuple(tuple(pair) for pair in phrases["abbreviations"]),
         related=re.compile(rf"(?:(?:{heads})(?:\s*,\s*|\s+va\s+|\s+))*{phrases['related_tail']}\b"),
+        related_words=_any(phrases["related_words"]),
+        level_words=frozenset(phrases["level_words"]),
         name_heads=re.compile(r"(?:" + "|".join(sorted(phrases["name_heads"], key=len, reverse=True)) + r")\b"),
         generic=frozenset(phrases["generic"]),
         subjects=tuple((re.compile(rf"\b{re.escape(words)}\b"), name, unit[0] if unit else "")
