@@ -41,11 +41,13 @@ def test_no_500_while_units_save_and_others_read_audited_pages(database_url, tmp
     server = Server(database_url, tmp_path / "instance").start()
     base = f"http://127.0.0.1:{server.port}"
     answers: Counter = Counter()
+    kinds: Counter = Counter()  # requests answered, by kind of client
     failures: list[str] = []
     stop = threading.Event()
 
     def note(who: str, status: int, allowed: tuple[int, ...]) -> None:
         answers[status] += 1
+        kinds[who.split()[0]] += 1
         if status not in allowed:
             failures.append(f"{who}: {status}")
 
@@ -117,5 +119,6 @@ def test_no_500_while_units_save_and_others_read_audited_pages(database_url, tmp
     finally:
         stop.set()
         server.stop()
-    assert sum(answers.values()) > 100, answers
+    # Every kind of client got answers while the others wrote (how many depends on the machine).
+    assert set(kinds) == {"save", "download", "refused", "indicator", "api"} and min(kinds.values()) >= 3, kinds
     assert answers[500] == 0 and not failures, (answers, failures[:20])

@@ -315,7 +315,8 @@ def test_the_preview_shows_readings_counts_extra_columns_and_rows_without_lead(l
     plan = session.exec(select(Plan).where(Plan.number == "88/KH-UBND")).one()
     assert plan.extra_columns == ["Nguồn kinh phí", "Ghi chú"]
     tasks = {t.ref: t for t in session.exec(select(Task).where(Task.plan_id == plan.id))}
-    assert tasks["I.1"].extra == {"Nguồn kinh phí": "Ngân sách tỉnh"} and tasks["I.2"].extra == {"Ghi chú": "Làm theo đợt"}
+    assert tasks["I.1"].extra == {"Nguồn kinh phí": "Ngân sách tỉnh", "Ghi chú": ""}
+    assert tasks["I.2"].extra == {"Nguồn kinh phí": "", "Ghi chú": "Làm theo đợt"}
     assert (tasks["I.2"].due_on.isoformat(), tasks["I.2"].starts_on.isoformat()) == ("2026-12-31", "2025-01-01")
     assert tasks["I.3"].recurrence.value == "continuous"
 
@@ -362,7 +363,9 @@ def test_extra_columns_show_on_the_task_page_in_the_exports_and_in_the_api(login
     header = exported.read_text(encoding="utf-8-sig").splitlines()[0]
     assert header == "ref,section,stt,content,lead,support,timeframe,product,Nguồn kinh phí,Ghi chú"
     again = read_appendix("kh-88.csv", exported.read_bytes())
-    assert [t.extra for t in again.tasks] == [{"Nguồn kinh phí": "Ngân sách tỉnh"}, {"Ghi chú": "Làm theo đợt"}, {}]
+    assert [t.extra for t in again.tasks] == [{"Nguồn kinh phí": "Ngân sách tỉnh", "Ghi chú": ""},
+                                              {"Nguồn kinh phí": "", "Ghi chú": "Làm theo đợt"},
+                                              {"Nguồn kinh phí": "", "Ghi chú": ""}]
     report = reviewer.get("/exports/report.xlsx?plan=kh-88").data
     from openpyxl import load_workbook
 
@@ -377,7 +380,7 @@ def test_extra_columns_show_on_the_task_page_in_the_exports_and_in_the_api(login
     [task] = [t for t in app.test_client().get("/api/v1/plans/kh-88/tasks",
                                                headers={"Authorization": f"Bearer {token}"}).get_json()
               if t["ref"] == "I.2"]
-    assert task["extra"] == {"Ghi chú": "Làm theo đợt"} and task["starts_on"] == "2025-01-01"
+    assert task["extra"] == {"Nguồn kinh phí": "", "Ghi chú": "Làm theo đợt"} and task["starts_on"] == "2025-01-01"
 
 
 def test_the_reviewer_corrects_the_due_date_of_any_row_and_the_text_stays(login, session):

@@ -60,8 +60,6 @@ def _parse_export(grid: Grid) -> ParsedAppendix:
         for column, value in (("ref", ref), ("section", section), ("content", content), ("lead", lead)):
             if not value.strip():
                 raise AppendixError(f"{where}, cột «{column}»: ô trống.")
-        if not ref.startswith(section + "."):
-            raise AppendixError(f"{where}: mã «{ref}» không thuộc mục «{section}».")
         if ref in refs:
             raise AppendixError(f"{where}: mã «{ref}» trùng với một dòng khác.")
         refs.add(ref)
@@ -71,7 +69,7 @@ def _parse_export(grid: Grid) -> ParsedAppendix:
             if not any(s.code == code for s in parsed.sections):
                 parsed.sections.append(ParsedSection(code, parts[depth - 1] + ".", code,
                                                      ".".join(parts[:depth - 1]) or None, len(parsed.sections) + 1))
-        extra = {title: cells[8 + i] for i, title in enumerate(header[8:]) if title.strip() and cells[8 + i].strip()}
+        extra = {title: cells[8 + i] for i, title in enumerate(header[8:]) if title.strip()}
         parsed.tasks.append(ParsedTask(ref, section, stt.strip(), content, lead, support, timeframe, product,
                                        len(parsed.tasks) + 1, extra, where))
     if not parsed.tasks:
