@@ -74,7 +74,7 @@ def test_overview_shows_derived_row_status_and_who_reported(login, session):
     session.commit()
     page = login("lanh-dao").get("/tasks?q=A.I.5").get_data(as_text=True)
     assert "2/3" in page  # two of the three leads have reported
-    assert "Đang thực hiện" in page  # one done, one under way: the row is in progress
+    assert "Chờ hướng dẫn" in page  # one done, one under way, no date yet: the row waits (not done)
     blocked = Report(task_id=task.id, unit_id=skhdt.id, status=ReportStatus.BLOCKED, difficulties="Chưa có hướng dẫn",
                      version=1)
     session.add(blocked)
@@ -123,14 +123,15 @@ def test_the_overview_runs_a_fixed_number_of_queries(app, login, session):
     session.get(Plan, section.plan_id).revision += 1  # as loading a plan does when rows change
     session.commit()
     assert count_queries(app, client, "/tasks") == before
-    assert count_queries(app, client, "/tasks?status=in_progress_overdue&q=nhiem+vu") == before
+    assert count_queries(app, client, "/tasks?status=overdue&q=nhiem+vu") == before
 
 
 def test_the_overview_shows_a_save_at_once(login):
     leader = login("lanh-dao")
-    assert "Chưa thực hiện" in leader.get("/tasks?q=B.8.3").get_data(as_text=True)
-    login("stttt").post("/tasks/B.8.3/units/stttt", {
-        "version": "0", "status": "in_progress", "percent": "10", "result": "", "evidence_number": "",
+    before = leader.get("/tasks?q=B.8.1").get_data(as_text=True)
+    assert "Chưa hoàn thành" in before and "0/1" in before
+    login("stttt").post("/tasks/B.8.1/units/stttt", {
+        "version": "0", "status": "done", "percent": "100", "result": "Đã hướng dẫn", "evidence_number": "",
         "evidence_date": "", "difficulties": "", "proposals": "", "contribution_note": ""})
-    page = leader.get("/tasks?q=B.8.3").get_data(as_text=True)
-    assert "Đang thực hiện" in page and "1/1" in page
+    page = leader.get("/tasks?q=B.8.1").get_data(as_text=True)
+    assert "Hoàn thành" in page and "1/1" in page

@@ -308,8 +308,9 @@ class PeriodTaskStatus(SQLModel, table=True):
 
     period_id: int = Field(foreign_key="period.id", primary_key=True)
     task_id: int = Field(foreign_key="task.id", primary_key=True)
-    status: str
+    status: str  # its bucket (services.status.Derived)
     due_on: Optional[date] = None
+    blocked: bool = False  # a lead said «có vướng mắc»
     leads: int = 0
     reported: int = 0  # leads whose report was accepted
 

@@ -4,8 +4,11 @@ DATE = {"type": "string", "format": "date"}
 NULLABLE_DATE = {"type": "string", "format": "date", "nullable": True}
 STATUS = {
     "type": "object",
-    "required": ["code", "label", "overdue"],
-    "properties": {"code": {"type": "string"}, "label": {"type": "string"}, "overdue": {"type": "boolean"}},
+    "description": "the row's bucket, as the Government Office's reports count them, and the «có vướng mắc» flag",
+    "required": ["code", "label", "overdue", "blocked"],
+    "properties": {"code": {"type": "string", "enum": ["done_on_time", "done_late", "pending", "overdue", "waiting",
+                                                       "recurring"]},
+                   "label": {"type": "string"}, "overdue": {"type": "boolean"}, "blocked": {"type": "boolean"}},
 }
 ERROR = {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}}
 

@@ -59,7 +59,7 @@ def _date(value):
 
 
 def _status(status) -> dict:
-    return {"code": status.code.value, "label": status.label, "overdue": status.overdue}
+    return {"code": status.code.value, "label": status.label, "overdue": status.overdue, "blocked": status.blocked}
 
 
 def _task(state) -> dict:

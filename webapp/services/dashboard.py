@@ -19,10 +19,8 @@ from .periods import (
 from .status import DONE, Derived
 from .targets import IndicatorSummary, summaries
 
-# The order of the Government Office's reports.
-STATUS_ORDER = [d.value for d in (Derived.DONE_ON_TIME, Derived.DONE_LATE, Derived.IN_PROGRESS,
-                                  Derived.IN_PROGRESS_OVERDUE, Derived.NOT_STARTED, Derived.WAITING,
-                                  Derived.BLOCKED)]
+# The buckets, in the order of the Government Office's reports: they add up to the total.
+STATUS_ORDER = [d.value for d in Derived]
 DONE_CODES = {d.value for d in DONE}
 
 
@@ -75,15 +73,24 @@ class Dashboard:
 
     @property
     def done(self) -> int:
+        """Hoàn thành: the two «done» buckets."""
         return sum(self.counts.get(code, 0) for code in DONE_CODES)
 
     @property
     def overdue(self) -> int:
-        return sum(1 for row in self.standing.rows if row.status.overdue)
+        """Quá hạn: the one bucket of rows not done past their deadline, started or not."""
+        return self.counts.get(Derived.OVERDUE.value, 0)
+
+    def summary(self) -> str:
+        """The headline as the official report writes it: the total and each bucket adding up to it."""
+        buckets = "; ".join(f"{label[0].lower()}{label[1:]} {count}" for _, label, count in self.count_rows())
+        blocked = f" Có vướng mắc: {self.blocked} (đã tính trong các nhóm trên)." if self.blocked else ""
+        return f"Tổng số {self.total} nhiệm vụ, gồm: {buckets}.{blocked}"
 
     @property
     def blocked(self) -> int:
-        return self.counts.get(Derived.BLOCKED.value, 0)
+        """Rows a lead says are blocked: a flag across the buckets, not one of them."""
+        return sum(1 for row in self.standing.rows if row.status.blocked)
 
 
 def build(session: Session, *, plan: Plan, period: Period | None, today: date) -> Dashboard:
@@ -109,7 +116,7 @@ def build(session: Session, *, plan: Plan, period: Period | None, today: date) -
                 lines[unit_id].returned += 1
     attention = []
     for row in standing.rows:
-        if row.status.overdue or row.status.code == Derived.BLOCKED:
+        if row.status.overdue or row.status.blocked:
             said = []
             for (task_id, unit_id), lead in standing.leads.items():
                 report = lead.report

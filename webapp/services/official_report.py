@@ -300,8 +300,7 @@ def docx(session: Session, plan: Plan, board: Dashboard, *, issuer: str, agency:
     _paragraph(document, board.label, size=14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
 
     _paragraph(document, "I. KẾT QUẢ CHUNG", bold=True)
-    _paragraph(document, f"Tổng số nhiệm vụ: {board.total}; hoàn thành: {board.done}; quá hạn: {board.overdue}; "
-                         f"có vướng mắc: {board.blocked}.", indent=True)
+    _paragraph(document, board.summary(), indent=True)
     for code, label, count in board.count_rows():
         _paragraph(document, f"- {label}: {count} nhiệm vụ.", indent=True)
 

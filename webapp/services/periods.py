@@ -26,6 +26,7 @@ from ..models import (
     PeriodReport,
     PeriodTaskStatus,
     Plan,
+    Recurrence,
     Report,
     ReportChange,
     ReviewState,
@@ -186,7 +187,8 @@ def close_period(session: Session, *, period: Period, user: User, today: date) -
         session.add(copy)
     for row in standing.rows:
         session.add(PeriodTaskStatus(period_id=period.id, task_id=row.task.id, status=row.status.code.value,
-                                     due_on=row.status.due_on, leads=row.leads, reported=row.reported))
+                                     due_on=row.status.due_on, blocked=row.status.blocked, leads=row.leads,
+                                     reported=row.reported))
     period.closed_at, period.closed_by_id = clock.now(), user.id
     session.add(period)
     session.commit()
@@ -281,11 +283,12 @@ def frozen_standing(session: Session, *, period: Period) -> Standing:
     for row in session.exec(select(PeriodTaskStatus).where(PeriodTaskStatus.period_id == period.id)):
         task = tasks[row.task_id]
         days = (row.due_on - period.ends_on).days if row.due_on else None
-        standing.rows.append(RowStanding(task, StatusView(Derived(row.status), row.due_on, days, task.recurrence),
-                                         row.leads, row.reported))
+        standing.rows.append(RowStanding(task, StatusView(Derived(row.status), row.due_on, days, task.recurrence,
+                                                          blocked=row.blocked), row.leads, row.reported))
     standing.rows.sort(key=lambda r: r.task.position)
     for copy in session.exec(select(PeriodReport).where(PeriodReport.period_id == period.id)):
-        overdue = bool(copy.frozen_due_on and copy.frozen_due_on < period.ends_on
+        task = tasks[copy.task_id]
+        overdue = bool(task.recurrence == Recurrence.NONE and copy.frozen_due_on and copy.frozen_due_on < period.ends_on
                        and copy.frozen_status not in (Derived.DONE_ON_TIME.value, Derived.DONE_LATE.value))
         counted = copy if copy.state == ReviewState.ACCEPTED else None
         standing.leads[(copy.task_id, copy.unit_id)] = LeadStanding(copy.frozen_status, copy.frozen_due_on,

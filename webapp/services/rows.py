@@ -28,8 +28,8 @@ from ..models import (
 )
 from .deadlines import approved_extensions, extended_to
 from .periods import STATE_LABELS
-from .reports import BLANK_REPORT, BlankReport
-from .status import DONE, LABELS, Derived, StatusView, row_status, unit_status
+from .reports import BLANK_REPORT, STATUS_LABELS, BlankReport
+from .status import BLOCKED_LABEL, DONE, LABELS, Derived, StatusView, row_status, unit_status
 from .text import fold
 
 ROLE_LABELS = {Role.LEAD: "Chủ trì", Role.SUPPORT: "Phối hợp"}
@@ -50,7 +50,11 @@ class Filters:
         return (self.q, self.status, self.role, self.section, self.unit, self.overdue)
 
     def matches(self, status: StatusView) -> bool:
-        return (not self.status or status.code.value == self.status) and (not self.overdue or status.overdue)
+        if self.status == BLOCKED:
+            wanted = status.blocked
+        else:
+            wanted = not self.status or status.code.value == self.status
+        return wanted and (not self.overdue or status.overdue)
 
 
 @dataclass
@@ -76,6 +80,12 @@ class ReportRow:
     @property
     def reported(self) -> bool:
         return self.report.version > 0
+
+    @property
+    def said_label(self) -> str:
+        """What the unit itself says of its work («Đang thực hiện»; for a recurring row, in this
+        cycle), beside the row's bucket."""
+        return STATUS_LABELS[self.status.said]
 
     @property
     def changed_since_sent(self) -> bool:
@@ -297,7 +307,8 @@ def overview_rows(session: Session, *, plan: Plan, today: date, filters: Filters
     return rows
 
 
-STATUS_CHOICES = [(derived.value, LABELS[derived]) for derived in Derived]
+BLOCKED = "blocked"  # the flag, offered beside the buckets in the filters
+STATUS_CHOICES = [(derived.value, LABELS[derived]) for derived in Derived] + [(BLOCKED, BLOCKED_LABEL)]
 
 
 @dataclass

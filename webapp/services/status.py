@@ -1,8 +1,15 @@
 """Statuses are derived, never typed twice (DESIGN.md).
 
-A lead unit says where its work stands (not started, in progress, done, blocked); whether
-that is on time or overdue comes from the due date in force and the day it is judged on
-(today, or a period's last day). A row's status is derived from its leads' statuses.
+A lead unit says where its work stands (not started, in progress, done, blocked); with the
+due date in force and the day it is judged on (today, or a period's last day) that gives
+the row's bucket, as the Government Office's reports count them:
+
+    hoàn thành đúng hạn · hoàn thành quá hạn · chưa hoàn thành, trong hạn ·
+    chưa hoàn thành, quá hạn (started or not) · chờ hướng dẫn · thường xuyên, định kỳ
+
+Every row is in exactly one bucket, so the buckets add up to the total and every headline
+figure is the sum of its buckets. «Có vướng mắc» is a flag beside the bucket, not one of
+its own. A row's bucket is derived from its leads'.
 
 The due date in force: the one written in the plan, the one the reviewer set (when a row
 waiting for guidance got its date, or to correct the reading of a timeframe), or an
@@ -10,7 +17,8 @@ approved extension of the unit's own; the original date stays visible beside an 
 
 A recurring row is done again every cycle — each year, half-year, quarter or month — and
 is due at the cycle's end; what was done in an earlier cycle counts as not yet done in
-this one. A continuous row («Thường xuyên») has no deadline of its own.
+this one. Recurring and continuous rows («Thường xuyên») are reported every period and
+counted in their own bucket, never simply done and never overdue as a whole.
 """
 
 import calendar
@@ -22,34 +30,46 @@ from ..models import Recurrence, ReportStatus, Task
 
 
 class Derived(str, Enum):
-    NOT_STARTED = "not_started"
-    IN_PROGRESS = "in_progress"
-    IN_PROGRESS_OVERDUE = "in_progress_overdue"
+    """The buckets, in the order of the Government Office's reports."""
+
     DONE_ON_TIME = "done_on_time"
     DONE_LATE = "done_late"
-    BLOCKED = "blocked"
-    WAITING = "waiting"
+    PENDING = "pending"  # not done, within the deadline (or without one yet)
+    OVERDUE = "overdue"  # not done, past the deadline, started or not
+    WAITING = "waiting"  # waiting for guidance before it has a date
+    RECURRING = "recurring"  # recurring or continuous: reported every period
 
 
 LABELS = {
     Derived.DONE_ON_TIME: "Hoàn thành đúng hạn",
     Derived.DONE_LATE: "Hoàn thành quá hạn",
-    Derived.IN_PROGRESS: "Đang thực hiện, trong hạn",
-    Derived.IN_PROGRESS_OVERDUE: "Đang thực hiện, quá hạn",
-    Derived.NOT_STARTED: "Chưa thực hiện",
+    Derived.PENDING: "Chưa hoàn thành, trong hạn",
+    Derived.OVERDUE: "Chưa hoàn thành, quá hạn",
     Derived.WAITING: "Chờ hướng dẫn",
-    Derived.BLOCKED: "Có vướng mắc",
+    Derived.RECURRING: "Thường xuyên, định kỳ",
 }
 DONE = (Derived.DONE_ON_TIME, Derived.DONE_LATE)
+BLOCKED_LABEL = "Có vướng mắc"
 
 
 @dataclass(frozen=True)
 class StatusView:
     code: Derived
     due_on: date | None  # the due date in force
-    days_left: int | None  # negative when overdue
+    days_left: int | None  # negative when past it
     recurrence: Recurrence
     original_due_on: date | None = None  # set when an extension moved the due date
+    blocked: bool = False  # a lead said «có vướng mắc»: a flag beside the bucket
+    started: bool = False  # a lead said it is under way (in progress or blocked)
+    said: ReportStatus = ReportStatus.NOT_STARTED  # what the unit says, for this cycle of a recurring row
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.code]
+
+    @property
+    def overdue(self) -> bool:
+        return self.code == Derived.OVERDUE
 
     @property
     def recurring(self) -> bool:
@@ -58,17 +78,6 @@ class StatusView:
     @property
     def recurrence_label(self) -> str:
         return RECURRENCE_LABELS.get(self.recurrence, "")
-
-    @property
-    def label(self) -> str:
-        if self.code == Derived.IN_PROGRESS and self.due_on is None:
-            return "Đang thực hiện"  # no deadline to be within
-        return LABELS[self.code]
-
-    @property
-    def overdue(self) -> bool:
-        """Past the due date and not done."""
-        return self.days_left is not None and self.days_left < 0 and self.code not in DONE
 
 
 CYCLE_MONTHS = {Recurrence.YEARLY: 12, Recurrence.HALF_YEARLY: 6, Recurrence.QUARTERLY: 3, Recurrence.MONTHLY: 1,
@@ -122,32 +131,36 @@ def unit_status(task: Task, report, as_of: date, extended_to: date | None = None
     current = cycle(task, as_of)
     if said == ReportStatus.DONE and current and finished and finished < current[0]:
         said = ReportStatus.NOT_STARTED  # a recurring row is done anew each cycle
-    if said == ReportStatus.DONE:
+    if task.recurrence != Recurrence.NONE:
+        code = Derived.RECURRING
+    elif said == ReportStatus.DONE:
         code = Derived.DONE_LATE if due and (finished or as_of) > due else Derived.DONE_ON_TIME
-    elif said == ReportStatus.BLOCKED:
-        code = Derived.BLOCKED
-    elif said == ReportStatus.IN_PROGRESS:
-        code = Derived.IN_PROGRESS_OVERDUE if days_left is not None and days_left < 0 else Derived.IN_PROGRESS
     elif waits_for_guidance(task) and due is None:
         code = Derived.WAITING
+    elif days_left is not None and days_left < 0:
+        code = Derived.OVERDUE
     else:
-        code = Derived.NOT_STARTED
-    return StatusView(code, due, days_left, task.recurrence, original if extended_to else None)
+        code = Derived.PENDING
+    return StatusView(code, due, days_left, task.recurrence, original if extended_to else None,
+                      blocked=said == ReportStatus.BLOCKED,
+                      started=said in (ReportStatus.IN_PROGRESS, ReportStatus.BLOCKED, ReportStatus.DONE), said=said)
 
 
 def row_status(task: Task, lead_statuses: list[StatusView], as_of: date) -> StatusView:
-    """A row with several leads: done when all are done, blocked when one is."""
+    """A row with several leads: done when every lead is done, overdue when one is, blocked
+    (the flag) when one says so."""
     due = base_due(task, as_of)
     days_left = (due - as_of).days if due else None
     codes = {s.code for s in lead_statuses}
-    if not lead_statuses:
-        code = Derived.WAITING if waits_for_guidance(task) and due is None else Derived.NOT_STARTED
-    elif Derived.BLOCKED in codes:
-        code = Derived.BLOCKED
-    elif codes <= set(DONE):
+    if task.recurrence != Recurrence.NONE:
+        code = Derived.RECURRING
+    elif lead_statuses and codes <= set(DONE):
         code = Derived.DONE_LATE if Derived.DONE_LATE in codes else Derived.DONE_ON_TIME
-    elif codes & {*DONE, Derived.IN_PROGRESS, Derived.IN_PROGRESS_OVERDUE}:
-        code = Derived.IN_PROGRESS_OVERDUE if any(s.overdue for s in lead_statuses) else Derived.IN_PROGRESS
+    elif Derived.OVERDUE in codes or (not lead_statuses and days_left is not None and days_left < 0):
+        code = Derived.OVERDUE
+    elif waits_for_guidance(task) and due is None:
+        code = Derived.WAITING
     else:
-        code = lead_statuses[0].code  # all not started, or all waiting
-    return StatusView(code, due, days_left, task.recurrence)
+        code = Derived.PENDING
+    return StatusView(code, due, days_left, task.recurrence, blocked=any(s.blocked for s in lead_statuses),
+                      started=any(s.started for s in lead_statuses))
