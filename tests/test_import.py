@@ -332,7 +332,7 @@ def test_rows_without_lead_commit_when_the_administrator_says_so(login, session)
 
 def test_a_generic_phrase_is_never_remembered(login, session):
     admin = login(ADMIN)
-    data = xlsx_bytes([SECOND_PLAN[0], SECOND_PLAN[1], ["1", "Việc", "Các đơn vị", "", "2026", ""]])
+    data = xlsx_bytes([SECOND_PLAN[0], SECOND_PLAN[1], ["1", "Việc", "Cơ quan chuyên môn", "", "2026", ""]])
     location = upload(admin, "a.xlsx", data, number="16/KH-UBND").headers["Location"]
     page = admin.post(location, {"map-0": "unit:snv", "remember-0": "1", "action": "commit"}).get_data(as_text=True)
     assert "là từ chung chỉ một loại cơ quan, không ghi nhớ" in page

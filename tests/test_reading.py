@@ -198,7 +198,7 @@ def test_sub_rows_merged_cells_lettered_rows_and_continuations_read_alike_in_bot
         ("3.a", "Cho cán bộ cấp xã", "Sở Nội vụ", "", "Quý II/2026", "Lớp học"),
         ("3.b", "Cho người dân", "Đoàn Thanh niên", "", "2026", ""),
     ]
-    assert [s.code for s in parsed.sections] == ["3"]  # «Đào tạo kỹ năng số:» names no one: a heading
+    assert [s.code for s in parsed.sections] == ["PL", "3"]  # «Đào tạo kỹ năng số:» names no one: a heading
     assert parsed.continuations == 2 and parsed.rows_read == parsed.rows_seen == 9
 
 

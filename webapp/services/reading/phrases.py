@@ -104,7 +104,7 @@ def spellings(name: str) -> set[str]:
 
 
 def _words(folded_text: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+", folded_text.replace("&", " va ")))
+    return " ".join(re.findall(r"[a-z0-9]+", folded_text))
 
 
 @dataclass(frozen=True)
@@ -155,7 +155,6 @@ def mapping_key(text: str) -> str:
     return folded(text).strip(" ,.;:-")
 
 
-_SEPARATORS = re.compile(r"(?:[\s,;.\-–:()+•*]+|\b(?:va|cac|voi)\b)+")
 _LEVEL = re.compile(r"cap\s+(tinh|huyen|xa)\b")
 FUZZY_RATIO = 0.85
 
@@ -178,40 +177,49 @@ def resolve_cell(text: str, roster: Roster, mappings: dict[str, tuple[PhraseKind
     """
     text = _distributed(nfc(text))
     folded_text = fold(text)
-    read: list[tuple[Phrase, int, int]] = []  # each phrase with where it starts and ends
+    read: list[tuple[Phrase, int, int, bool]] = []  # each phrase, where it starts and ends, after «các»
     previous_name: str | None = None  # folded name of the last unit or group read
     pos = 0
     while True:
-        skip = _SEPARATORS.match(folded_text, pos)
+        skip = vocabulary().separators.match(folded_text, pos)
+        plural = bool(skip and re.search(r"\bcac\s*$", skip.group(0)))
         if skip:
             pos = skip.end()
         if pos >= len(folded_text):
             return _tidied(read, text)
         phrase, end, previous_name = _read_phrase(text, folded_text, pos, roster, previous_name, mappings or {})
-        read.append((phrase, pos, end))
+        read.append((phrase, pos, end, plural))
         pos = end
 
 
-def _tidied(read: list[tuple[Phrase, int, int]], text: str) -> list[Phrase]:
-    """The phrases as a person reads them: a name repeated in brackets («Tập đoàn … (Viettel)»)
-    and a bare level after a name with one («UBND các phường, xã») belong to the phrase before;
-    unknown words naming a kind of body («các ngân hàng trên địa bàn») name no one in particular."""
+def _tidied(read: list[tuple[Phrase, int, int, bool]], text: str) -> list[Phrase]:
+    """The phrases as a person reads them:
+
+    - a name repeated in brackets («Tập đoàn … (Viettel)»), a bare level after a name with one
+      («UBND các phường, xã») and words that qualify the name before («… đối với lĩnh vực …»,
+      «… thuộc Bộ TN&MT», «… thực hiện») belong to the phrase before;
+    - unknown words naming a kind of body, not one body («các ngân hàng trên địa bàn», «các tổ
+      chức quốc tế», «… có liên quan») name no one in particular, and related bodies written one
+      after another are one phrase.
+    """
     words = vocabulary()
     out: list[tuple[Phrase, int, int]] = []
-    for phrase, start, end in read:
+    for phrase, start, end, plural in read:
         key = mapping_key(phrase.text)
-        if out and phrase.kind != PhraseKind.RELATED:
+        if phrase.kind == PhraseKind.UNKNOWN and (plural or words.related_words.search(key)):
+            phrase = Phrase(phrase.text, PhraseKind.RELATED)
+        if out:
             before, first, _ = out[-1]
-            same = phrase.kind == before.kind and phrase.code == before.code and phrase.code is not None
+            same = phrase.kind == before.kind and phrase.code == before.code and (
+                phrase.code is not None or phrase.kind == PhraseKind.RELATED)
             level = (phrase.kind == PhraseKind.UNKNOWN and before.kind in (PhraseKind.UNIT, PhraseKind.GROUP)
                      and re.sub(r"^cac ", "", key) in words.level_words
                      and any(w in words.level_words for w in mapping_key(before.text).split()))
-            if same or level:
-                out[-1] = (Phrase(text[first:end].strip(" ,;"), before.kind, before.code, before.units, before.note,
+            qualifier = phrase.kind == PhraseKind.UNKNOWN and bool(words.qualifier_starts.match(key))
+            if same or level or qualifier:
+                out[-1] = (Phrase(text[first:end].strip(" ,;.:"), before.kind, before.code, before.units, before.note,
                                   before.mapped), first, end)
                 continue
-        if phrase.kind == PhraseKind.UNKNOWN and words.related_words.search(key):
-            phrase = Phrase(phrase.text, PhraseKind.RELATED)
         out.append((phrase, start, end))
     return [phrase for phrase, _, _ in out]
 

@@ -132,6 +132,7 @@ class _Reader:
         self.last_task: ParsedTask | None = None  # the last numbered task of the open section
         self.last_row: ParsedTask | ParsedSection | None = None
         self.sub_rows: dict[str, int] = {}  # ref of a row or section -> its unnumbered rows so far
+        self.numbered_rows: set[str] = set()  # sections that hold rows with a plain number
 
     # --- sections ---------------------------------------------------------------------------
 
@@ -169,6 +170,13 @@ class _Reader:
 
     def task(self, kind: str | None, token: str, stt_written: str, cells: dict, extra: dict, where: str) -> None:
         section = self.open[-1] if self.open else None
+        if kind == _NUMBER and _follows_its_heading(section, token) and section.code not in self.numbered_rows:
+            # Headings 1 and 2 hold rows a), b)…; a row numbered 3 after them is their sibling, not
+            # a row of heading 2.
+            self.open.pop()
+            section = self.open[-1] if self.open else None
+        if kind == _NUMBER and section is not None and "." not in token:
+            self.numbered_rows.add(section.code)
         if kind == _NUMBER:
             own = _own_number(token, section)
             ref = f"{section.code}.{own}" if section else own
@@ -197,6 +205,12 @@ class _Reader:
         else:
             row.title = f"{row.title}\n{text}"
         self.parsed.continuations += 1
+
+
+def _follows_its_heading(section: _Open | None, token: str) -> bool:
+    """A plain number after a numbered heading of the same kind and a lower number."""
+    return (section is not None and section.level == _level(_NUMBER, "") and section.token.isdigit()
+            and token.isdigit() and int(token) > int(section.token))
 
 
 def _own_number(token: str, section: _Open | None) -> str:
@@ -245,7 +259,20 @@ def parse_grids(grids: list[Grid]) -> ParsedAppendix:
     if not reader.parsed.tasks:
         raise AppendixError("Bảng phụ lục không có nhiệm vụ nào (chỉ có dòng tiêu đề mục).")
     _drop_unnumbered_codes(reader.parsed)
+    _gather_rows_outside_headings(reader.parsed)
     return reader.parsed
+
+
+OUTSIDE_HEADINGS = "PL"  # the section of rows under no heading (a flat table, rows before the first heading)
+
+
+def _gather_rows_outside_headings(parsed: ParsedAppendix) -> None:
+    """Every row belongs to a section: those under no heading to the appendix itself («PL»)."""
+    outside = [t for t in parsed.tasks if not t.section]
+    if outside:
+        parsed.sections.insert(0, ParsedSection(OUTSIDE_HEADINGS, "", "Phụ lục", None, 0))
+        for task in outside:
+            task.section = OUTSIDE_HEADINGS
 
 
 def _drop_unnumbered_codes(parsed: ParsedAppendix) -> None:

@@ -35,6 +35,8 @@ class Vocabulary:
     related: re.Pattern
     related_words: re.Pattern
     level_words: frozenset[str]
+    separators: re.Pattern
+    qualifier_starts: re.Pattern
     name_heads: re.Pattern
     generic: frozenset[str]
     subjects: tuple[tuple[re.Pattern, str, str], ...]  # (whole words, measure's name, its unit or "")
@@ -62,6 +64,8 @@ def vocabulary() -> Vocabulary:
         related=re.compile(rf"(?:(?:{heads})(?:\s*,\s*|\s+va\s+|\s+))*{phrases['related_tail']}\b"),
         related_words=_any(phrases["related_words"]),
         level_words=frozenset(phrases["level_words"]),
+        separators=re.compile(r"(?:[\s,;.\-–:()+•*]+|\b(?:" + "|".join(phrases["joining_words"]) + r")\b)+"),
+        qualifier_starts=re.compile(r"^(?:" + "|".join(phrases["qualifier_starts"]) + r")\b"),
         name_heads=re.compile(r"(?:" + "|".join(sorted(phrases["name_heads"], key=len, reverse=True)) + r")\b"),
         generic=frozenset(phrases["generic"]),
         subjects=tuple((re.compile(rf"\b{re.escape(words)}\b"), name, unit[0] if unit else "")
