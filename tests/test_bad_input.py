@@ -195,6 +195,9 @@ def test_the_last_administrator_stays_one(login, session, database_url):
     # With a second administrator, the first may step down; the second is then the last one.
     admin.post("/admin/users", {"username": "quan-tri-2", "role": "admin", "unit": "", "password": "mat-khau-dai-2024"})
     second = login("quan-tri-2", "mat-khau-dai-2024")
+    second.post("/account/password", {"current": "mat-khau-dai-2024", "new": "mat-khau-rieng-2024",
+                                      "repeat": "mat-khau-rieng-2024"})
+    second.forget_token()
     session.rollback()
     other = session.exec(select(User).where(User.username == "quan-tri-2")).one()
     response = second.post(f"/admin/users/{me.id}/active", {}, follow_redirects=True)

@@ -96,6 +96,11 @@ def test_submit_return_resubmit_accept(login, quarter, session):
 
     row = stttt.get("/my").get_data(as_text=True)
     assert "Thiếu số liệu từng huyện" in row and "Gửi lại" in row
+    # While the unit corrects it, the comment and the task it reports on stay in view.
+    form = stttt.get("/tasks/B.8.1/units/stttt/edit?view=unit", htmx=True).get_data(as_text=True)
+    assert "Sở Nội vụ trả lại báo cáo kỳ Quý III/2022" in form and "Thiếu số liệu từng huyện" in form
+    task = session.exec(select(Task).where(Task.ref == "B.8.1")).one()
+    assert f'<span class="ref">B.8.1</span> {task.content}</h2>' in form.replace("&#34;", '"')
     save_report(stttt, "B.8.1", "stttt", 1, status="in_progress", percent="70",
                 result="Đã hướng dẫn 8 huyện: Đông Hưng 3 xã, Vũ Thư 4 xã…")
     submit(stttt, "B.8.1", "stttt")
@@ -237,6 +242,24 @@ def test_an_extension_must_move_the_date_later_and_give_a_reason(login, quarter)
     assert "Hạn mới phải sau hạn hiện tại (31/12/2022)." in early.get_data(as_text=True)
     no_reason = stttt.post("/tasks/B.8.1/units/stttt/extension", {"new_due_on": "30/06/2023", "reason": ""})
     assert "Hãy nêu lý do xin gia hạn." in no_reason.get_data(as_text=True)
+
+
+def test_an_extension_asks_for_a_date_still_ahead_and_one_request_at_a_time(login, quarter, session, today):
+    today(date(2023, 3, 1))  # B.8.1 was due 31/12/2022: a date after it but already past is no extension
+    stttt = login("stttt")
+    past = stttt.post("/tasks/B.8.1/units/stttt/extension", {"new_due_on": "15/02/2023", "reason": "Chờ Bộ"})
+    assert "Hạn mới (15/02/2023) đã qua" in past.get_data(as_text=True)
+    assert stttt.post("/tasks/B.8.1/units/stttt/extension",
+                      {"new_due_on": "30/06/2023", "reason": "Chờ Bộ"}).status_code == 303
+    page = stttt.get("/tasks/B.8.1/units/stttt/extension?view=unit").get_data(as_text=True)
+    assert "Đơn vị đã đề nghị gia hạn đến <strong>30/06/2023</strong>" in page
+    assert 'name="new_due_on"' not in page  # the pending request stands where a new one would be asked
+    second = stttt.post("/tasks/B.8.1/units/stttt/extension", {"new_due_on": "30/09/2023", "reason": "Lâu hơn"})
+    assert "đang chờ Sở Nội vụ duyệt: chưa gửi được đề nghị khác" in second.get_data(as_text=True)
+    from webapp.models import Extension
+
+    session.rollback()
+    assert len(session.exec(select(Extension)).all()) == 1
 
 
 def test_a_yearly_row_gets_one_status_per_year(login, today):

@@ -40,13 +40,16 @@ USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,59}")
 
 def create_user(session: Session, *, username: str, password: str, role: str, unit_code: str | None = None,
                 full_name: str = "", email: str = "") -> User:
-    """A new account. An existing username is refused: an account is changed on its own page,
-    never replaced by creating it again."""
+    """A new account, whose initial password its owner must change at first login (the
+    administrator has seen it). An existing username is refused: an account is changed on its
+    own page, never replaced by creating it again."""
     if session.exec(select(User.id).where(User.username == username.strip())).first() is not None:
         raise AccountError(f"Tên đăng nhập «{username.strip()}» đã có: hãy chọn tên khác, hoặc sửa tài khoản đó "
                            "trên trang của nó.")
     user, _ = save_user(session, username=username, password=password, role=role, unit_code=unit_code,
                         full_name=full_name, email=email)
+    user.must_change_password = True
+    session.commit()
     return user
 
 

@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
+from ..database import lock_for_write
 from ..models import Assignment, Extension, ExtensionState, Plan, ReportChange, Role, Task, Unit, User
 from . import clock
 from .reports import ensure_report
@@ -55,16 +56,28 @@ def pending_extension(session: Session, task: Task, unit: Unit) -> Extension | N
 
 def request_extension(session: Session, *, task: Task, unit: Unit, user: User, new_due_on: date, reason: str,
                       today: date) -> Extension:
+    """A lead unit asks for a later date: one request at a time, for a date still ahead."""
+    lock_for_write(session)  # two requests sent at once: the second sees the first
+    waiting = pending_extension(session, task, unit)
+    if waiting:
+        session.rollback()
+        raise DeadlineError(f"Đơn vị đã đề nghị gia hạn đến {waiting.new_due_on:%d/%m/%Y} và đề nghị đó đang chờ "
+                            "Sở Nội vụ duyệt: chưa gửi được đề nghị khác.")
     original = base_due(task, today)
-    current = extended_to(task, unit.id, approved_extensions(session, [task.id]), today) or original
     if original is None:
+        session.rollback()
         raise DeadlineError("Nhiệm vụ này chưa có hạn để gia hạn.")
+    current = extended_to(task, unit.id, approved_extensions(session, [task.id]), today) or original
     if new_due_on <= current:
-        raise DeadlineError(f"Hạn mới phải sau hạn hiện tại ({current.strftime('%d/%m/%Y')}).")
+        session.rollback()
+        raise DeadlineError(f"Hạn mới phải sau hạn hiện tại ({current:%d/%m/%Y}).")
+    if new_due_on < today:
+        session.rollback()
+        raise DeadlineError(f"Hạn mới ({new_due_on:%d/%m/%Y}) đã qua: hãy chọn một ngày từ hôm nay "
+                            f"({today:%d/%m/%Y}) trở đi.")
     if not reason.strip():
+        session.rollback()
         raise DeadlineError("Hãy nêu lý do xin gia hạn.")
-    if pending_extension(session, task, unit):
-        raise DeadlineError("Đơn vị đã có một đề nghị gia hạn đang chờ duyệt cho nhiệm vụ này.")
     extension = Extension(task_id=task.id, unit_id=unit.id, original_due_on=original, new_due_on=new_due_on,
                           reason=reason.strip(), requested_by_id=user.id, requested_at=clock.now())
     session.add(extension)

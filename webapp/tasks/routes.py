@@ -332,7 +332,8 @@ def request_extension_page(ref: str, unit_code: str):
         else:
             flash("Đã gửi đề nghị gia hạn; Sở Nội vụ sẽ xem xét.", "info")
             return redirect(_return_to(ctx, _row_view()), code=303)
-    return render_template("reports/extension.html", row=row, form=form, view=_row_view())
+    return render_template("reports/extension.html", row=row, form=form, view=_row_view(),
+                           back_url=_return_to(ctx, _row_view()))
 
 
 @bp.post("/tasks/<ref>/due")
