@@ -103,6 +103,24 @@ def test_roman_sections_and_numbered_headings_with_or_without_a_dot(filename, da
     assert [t.ref for t in parsed.tasks] == ["I.1.1", "I.1.2", "I.2.1", "II.1"]
 
 
+HEADINGS_WITH_THEIR_PARENTS_NUMERAL = Table([
+    ["TT", "Nhiệm vụ cụ thể", "Cơ quan chủ trì", "Thời hạn thực hiện"],
+    ["II", "Nhiệm vụ đến năm 2030", "", ""],
+    ["II.1", "Thể chế, chính sách", "", ""],
+    ["1", "Rà soát văn bản", "Đảng ủy UBND tỉnh", "2026 - 2030"],
+    ["2", "Xây dựng kế hoạch", "Đảng ủy UBND tỉnh", "2029 - 2030"],
+    ["II.2", "Kiểm soát ô nhiễm", "", ""],
+    ["3", "Đóng cửa bãi chôn lấp", "Đảng ủy UBND tỉnh", "2027"],
+])
+
+
+@pytest.mark.parametrize(("filename", "data"), both(HEADINGS_WITH_THEIR_PARENTS_NUMERAL))
+def test_a_heading_numbered_with_its_parents_numeral_and_rows_numbered_straight_through(filename, data):
+    parsed = read(filename, data)  # Lào Cai's programme 104-CTr/TU: II.1, II.2 under II; rows 1, 2, 3 run on
+    assert [(s.code, s.parent) for s in parsed.sections] == [("II", None), ("II.1", "II"), ("II.2", "II")]
+    assert [t.ref for t in parsed.tasks] == ["II.1.1", "II.1.2", "II.2.3"]
+
+
 FLAT = Table([
     ["TT", "Nội dung công việc", "Chủ trì", "Phối hợp", "Tiến độ"],
     ["1", "Việc một", "Sở Nội vụ", "", "2026"],

@@ -3,7 +3,7 @@
 Rows, in the order of the document:
 
 - a heading names no unit, no time and no product: a part (A, B), a Roman section
-  (I, II), a numbered heading (1, 2, 2.1), with or without a trailing dot, or a line in
+  (I, II), a numbered heading (1, 2, 2.1; II.1 under II), with or without a trailing dot, or a line in
   bold or capitals without a number. It opens a section, coded by its parent's code and
   its own number: A.I, I.2, II.2.1 (an unnumbered one: M1, M2…);
 - a task row's ref is its section's code and its STT: I.3, A.II.5; an STT that repeats its
@@ -34,7 +34,7 @@ from .header import Header, describe_columns, find_header, find_headers, is_colu
 from .vocabulary import folded, vocabulary
 
 _NUMBERING = re.compile(
-    r"^\s*(?:(?:phan|muc|phu luc)\s+)?(?P<token>[A-Ha-h]|[IVXLivxl]+|\d+(?:\.\d+)*|[a-zđ])\s*(?:[.):/-]+\s*|\s+|$)",
+    r"^\s*(?:(?:phan|muc|phu luc)\s+)?(?P<token>[IVXL]+(?:\.\d+)+|[A-Ha-h]|[IVXLivxl]+|\d+(?:\.\d+)*|[a-zđ])\s*(?:[.):/-]+\s*|\s+|$)",
     re.IGNORECASE)
 _BULLET = re.compile(r"^[\-+•*–·—]+$")
 _PART, _ROMAN, _NUMBER, _LETTER = "part", "roman", "number", "letter"
@@ -94,6 +94,7 @@ class _Open:
     level: int
     code: str
     token: str  # its own number, as a ref component («2» of «I.2»)
+    written: str = ""  # its number as written («2», «II.2»)
 
 
 def _token(text: str) -> tuple[str | None, str, str]:
@@ -107,8 +108,8 @@ def _token(text: str) -> tuple[str | None, str, str]:
     if not m:
         return None, "", text
     token, rest = m.group("token"), text[m.end():].strip()
-    if re.fullmatch(r"\d+(?:\.\d+)*", token):
-        return _NUMBER, token, rest
+    if re.fullmatch(r"(?:[IVXL]+\.)?\d+(?:\.\d+)*", token, re.IGNORECASE):  # «2.1», or «II.1» under II
+        return _NUMBER, token.upper(), rest
     if re.fullmatch(r"[IVXL]+", token) and token != "L":
         return _ROMAN, token, rest
     if re.fullmatch(r"[A-H]", token):
@@ -119,6 +120,8 @@ def _token(text: str) -> tuple[str | None, str, str]:
 
 
 def _level(kind: str, token: str) -> int:
+    if kind == _NUMBER and token[:1].isalpha():  # «II.1» is the first numbered level under II
+        return 1 + token.count(".")
     return {_PART: 0, _ROMAN: 1, _NUMBER: 2 + token.count("."), _LETTER: 6}.get(kind, 8)
 
 
@@ -155,7 +158,7 @@ class _Reader:
         section = ParsedSection(code, stt_written, title, parent.code if parent else None,
                                 len(self.parsed.sections) + 1)
         self.parsed.sections.append(section)
-        self.open.append(_Open(level, code, own))
+        self.open.append(_Open(level, code, own, token))
         self.parsed.headings += 1
         self.last_task, self.last_row = None, section
 
@@ -209,8 +212,8 @@ class _Reader:
 
 def _follows_its_heading(section: _Open | None, token: str) -> bool:
     """A plain number after a numbered heading of the same kind and a lower number."""
-    return (section is not None and section.level == _level(_NUMBER, "") and section.token.isdigit()
-            and token.isdigit() and int(token) > int(section.token))
+    return (section is not None and section.level == _level(_NUMBER, "") and section.written.isdigit()
+            and token.isdigit() and int(token) > int(section.written))
 
 
 def _own_number(token: str, section: _Open | None) -> str:
