@@ -9,6 +9,13 @@
     }
   });
 
+  // A «select all» box ticks every box its data-select-all selector names.
+  document.addEventListener("change", function (event) {
+    var selector = event.target.getAttribute && event.target.getAttribute("data-select-all");
+    if (!selector) return;
+    document.querySelectorAll(selector).forEach(function (box) { box.checked = event.target.checked; });
+  });
+
   // Escape in a row being edited restores the row, as «Hủy» does.
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;

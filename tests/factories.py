@@ -45,10 +45,11 @@ LEAD_FIELDS = {"status": "not_started", "percent": "0", "result": "", "evidence_
                "difficulties": "", "proposals": "", "contribution_note": ""}
 
 
-def save_report(client: UserClient, ref: str, unit: str, version: int, **fields):
-    """A lead unit saves its report on a row, as the in-place form does."""
-    response = client.post(f"/tasks/{ref}/units/{unit}", {**LEAD_FIELDS, **fields, "version": str(version)},
-                           htmx=True)
+def save_report(client: UserClient, ref: str, unit: str, version: int, plan: str | None = None, **fields):
+    """A lead unit saves its report on a row (of the user's plan, or the plan named), as the
+    in-place form does."""
+    response = client.post(f"/tasks/{ref}/units/{unit}" + (f"?plan={plan}" if plan else ""),
+                           {**LEAD_FIELDS, **fields, "version": str(version)}, htmx=True)
     assert response.status_code == 200 and 'class="report-form"' not in response.get_data(as_text=True), \
         response.get_data(as_text=True)[:500]
     return response

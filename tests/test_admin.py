@@ -158,7 +158,7 @@ def test_merging_a_district_moves_its_rows_and_open_reports_and_keeps_its_past(l
     session.rollback()
     closed_copy = session.exec(select(PeriodReport)).one()
     reviewer.post(f"/review/reports/{closed_copy.id}/accept", {"comment": ""})
-    reviewer.post(f"/review/periods/{closed_copy.period_id}/close", {})
+    reviewer.post(f"/review/periods/{closed_copy.period_id}/close", {"confirmed": "yes"})
     open_period(reviewer, "Quý IV/2022", "01/10/2022", "31/12/2022", "05/01/2023")
     save_report(hungha, "A.II.1", "hungha", 1, status="in_progress", percent="60", result="Số hóa 60% kết quả")
     hungha.post("/tasks/A.II.1/units/hungha/submit", {})
@@ -188,7 +188,7 @@ def test_merging_a_district_moves_its_rows_and_open_reports_and_keeps_its_past(l
     page = login("lanh-dao").get("/tasks/A.II.1").get_data(as_text=True)
     assert "(Hưng Hà)" in page  # its history, under its own name
     # The district's account now works for the merged district.
-    assert 'id="report-A.II.1-vuthu"' in login("hungha").get("/my").get_data(as_text=True)
+    assert 'id="report-1958-qd-ubnd-A.II.1-vuthu"' in login("hungha").get("/my").get_data(as_text=True)
 
 
 def test_the_overview_follows_a_unit_renamed_or_merged(login):

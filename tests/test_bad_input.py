@@ -228,7 +228,7 @@ def test_a_period_that_overlaps_or_is_implausible_is_refused(login, database_url
     open_period(reviewer, "Quý III/2022", "01/07/2022", "30/09/2022", "05/10/2022")
     period = reviewer.get("/review/periods").get_data(as_text=True)
     period_id = re.search(r'/review/periods/(\d+)/close', period).group(1)
-    reviewer.post(f"/review/periods/{period_id}/close", {})
+    reviewer.post(f"/review/periods/{period_id}/close", {"confirmed": "yes"})
     before = state(database_url)
     response = open_period(reviewer, "Kỳ mới", *dates)
     refused(reviewer.get("/review/periods") if response.status_code == 303 else response, message)
@@ -357,7 +357,7 @@ def test_a_report_exported_as_csv_keeps_formulas_inert(login, database_url):
 def test_a_copy_of_another_plan_or_none_at_all_is_not_reviewed(login, session, database_url):
     reviewer = login(REVIEWER)
     open_period(reviewer, "Quý IV/2022", "01/10/2022", "31/12/2022", "05/01/2023")
-    login("stttt").post("/tasks/B.8.1/units/stttt/submit", {})
+    login("stttt").post("/tasks/B.8.1/units/stttt/submit", {"blank": "confirmed"})
     session.rollback()
     copy = session.exec(select(PeriodReport)).one()
     before = state(database_url)

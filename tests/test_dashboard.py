@@ -77,7 +77,7 @@ def test_a_period_counts_only_accepted_reports_and_compares_with_another(login, 
     assert counts["Hoàn thành đúng hạn"] == 1 and sum(counts.values()) == 58
     glance = re.findall(r'<span class="number">([^<]+)</span><span class="what">([^<]+)</span>', page)
     assert ("1", "có vướng mắc") in glance  # B.4.2's accepted report says so
-    reviewer.post(f"/review/periods/{period.id}/close", {})
+    reviewer.post(f"/review/periods/{period.id}/close", {"confirmed": "yes"})
     compared = reviewer.get(f"/dashboard?compare={period.id}").get_data(as_text=True)
     assert "So sánh kỳ Quý IV/2022" in compared
     assert re.search(r"<th scope=\"row\">Hoàn thành đúng hạn</th><td[^>]*>1</td><td[^>]*>1</td>\s*"

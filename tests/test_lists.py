@@ -19,7 +19,7 @@ from webapp.models import (
 
 
 def refs_in(page: str, unit: str) -> list[str]:
-    return re.findall(rf'id="report-([A-Z.IV0-9]+)-{unit}"', page)
+    return re.findall(rf'id="report-1958-qd-ubnd-([A-Z.IV0-9]+)-{unit}"', page)
 
 
 def test_a_units_rows_are_grouped_by_section_lead_rows_first(login, session):
@@ -85,7 +85,7 @@ def test_overview_shows_derived_row_status_and_who_reported(login, session):
 def test_overview_filters(login):
     client = login("snv-ra-soat")
     page = client.get("/tasks?unit=cat").get_data(as_text=True)
-    assert re.findall(r'href="/tasks/([A-Z.IV0-9]+)"', page) == ["A.I.1", "A.I.5", "A.I.13"]
+    assert re.findall(r'href="/tasks/([A-Z.IV0-9]+)\?plan=1958-qd-ubnd"', page) == ["A.I.1", "A.I.5", "A.I.13"]
     waiting = client.get("/tasks?status=waiting").get_data(as_text=True)
     assert "A.I.3" in waiting and "A.I.1" not in waiting
     assert "A.III.9" not in client.get("/tasks?section=A.I").get_data(as_text=True)

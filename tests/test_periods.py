@@ -118,6 +118,55 @@ def test_submit_return_resubmit_accept(login, quarter, session):
     assert "Gửi báo cáo kỳ Quý III/2022" in history and "Chấp nhận (Quý III/2022)" in history
 
 
+def test_a_report_changed_after_acceptance_is_sent_again_and_the_accepted_one_counts_until_then(login, quarter,
+                                                                                                session):
+    stttt = login("stttt")
+    save_report(stttt, "B.8.1", "stttt", 0, status="in_progress", percent="40", result="Đã hướng dẫn 4 huyện")
+    submit(stttt, "B.8.1", "stttt")
+    copy = copy_of(session, "B.8.1", "stttt")
+    quarter.post(f"/review/reports/{copy.id}/accept", {"comment": ""})
+    again = submit(stttt, "B.8.1", "stttt").get_data(as_text=True)
+    assert "đã được chấp nhận và chưa sửa gì từ đó" in again
+
+    save_report(stttt, "B.8.1", "stttt", 1, status="in_progress", percent="45", result="Đã hướng dẫn 5 huyện")
+    row = stttt.get("/my?q=B.8.1").get_data(as_text=True)
+    assert "Đã chấp nhận · Quý III/2022: 40%" in row and "đã sửa sau khi gửi (nay 45%): cần gửi lại" in row
+    assert ">Gửi lại</button>" in row
+    period_page = quarter.get(f"/review/periods/{copy.period_id}").get_data(as_text=True)
+    workbook_before = quarter.get(f"/exports/report.xlsx?period={copy.period_id}").data
+
+    submit(stttt, "B.8.1", "stttt")
+    copy = copy_of(session, "B.8.1", "stttt")
+    assert (copy.state, copy.percent, copy.accepted_values["percent"]) == (ReviewState.SUBMITTED, 45, 40)
+    queue = quarter.get("/review").get_data(as_text=True)
+    assert f'id="copy-{copy.id}"' in queue and "bản đã chấp nhận: 40%" in queue
+    row = stttt.get("/my?q=B.8.1").get_data(as_text=True)
+    assert "Đã gửi, chờ duyệt · Quý III/2022: 45%" in row and "đã chấp nhận trước đó: 40%" in row
+    # Until the new version is accepted, the period's figures are those accepted.
+    assert _figures(quarter.get(f"/review/periods/{copy.period_id}").get_data(as_text=True)) == _figures(period_page)
+    assert _unit_sheet_values(quarter.get(f"/exports/report.xlsx?period={copy.period_id}").data, "B.8.1") == \
+        _unit_sheet_values(workbook_before, "B.8.1") == [40, "Đã hướng dẫn 4 huyện"]
+
+    quarter.post(f"/review/reports/{copy.id}/accept", {"comment": ""})
+    assert _unit_sheet_values(quarter.get(f"/exports/report.xlsx?period={copy.period_id}").data, "B.8.1") == \
+        [45, "Đã hướng dẫn 5 huyện"]
+    assert copy_of(session, "B.8.1", "stttt").accepted_values is None
+
+
+def _unit_sheet_values(workbook_bytes: bytes, ref: str) -> list:
+    """The percent and result a unit's sheet of the official Excel report gives the row."""
+    import io
+
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(workbook_bytes))
+    for sheet in workbook.worksheets[1:]:
+        for row in sheet.iter_rows(min_row=4, values_only=True):
+            if row[0] == ref:
+                return [row[3], row[4]]
+    return []
+
+
 def test_accept_or_return_a_selection(login, quarter, session):
     for unit, ref in (("stttt", "B.8.1"), ("stc", "B.5.1"), ("skhdt", "B.4.1")):
         client = login(unit)
@@ -164,7 +213,7 @@ def test_a_closed_period_is_frozen(login, quarter, session, today):
     quarter.post(f"/review/reports/{copy_of(session, 'B.8.1', 'stttt').id}/accept", {"comment": ""})
     period = session.exec(select(Period)).one()
     before = quarter.get(f"/review/periods/{period.id}").get_data(as_text=True)
-    assert quarter.post(f"/review/periods/{period.id}/close", {}).status_code == 303
+    assert quarter.post(f"/review/periods/{period.id}/close", {"confirmed": "yes"}).status_code == 303
     frozen = quarter.get(f"/review/periods/{period.id}").get_data(as_text=True)
     assert "đã đóng" in frozen
 
@@ -187,12 +236,60 @@ def _figures(page: str) -> list[str]:
     return re.findall(r"<dt>([^<]+)</dt><dd>(\d+)</dd>", page)
 
 
+def test_closing_shows_what_it_freezes_and_asks_and_the_latest_period_can_be_reopened(login, quarter, session,
+                                                                                     today):
+    stttt, stc = login("stttt"), login("stc")
+    save_report(stttt, "B.8.1", "stttt", 0, status="in_progress", percent="60")
+    submit(stttt, "B.8.1", "stttt")
+    save_report(stc, "B.5.1", "stc", 0, status="in_progress", percent="40")
+    submit(stc, "B.5.1", "stc")
+    quarter.post(f"/review/reports/{copy_of(session, 'B.5.1', 'stc').id}/accept", {"comment": ""})
+    period = session.exec(select(Period)).one()
+    assert f'href="/review/periods/{period.id}/close"' in quarter.get("/review/periods").get_data(as_text=True)
+    asked = quarter.get(f"/review/periods/{period.id}/close").get_data(as_text=True)
+    assert "Kỳ chưa kết thúc:</strong> còn 10 ngày" in asked  # today is 20/09/2022
+    assert "1 báo cáo đang chờ duyệt" in asked and "B.8.1 · Sở Thông tin và Truyền thông" in asked
+    assert "đơn vị chưa gửi báo cáo nào" in asked and "Sở Tư pháp" in asked
+    quarter.post(f"/review/periods/{period.id}/close", {})  # a post that skipped the question closes nothing
+    session.rollback()
+    assert session.get(Period, period.id).is_open
+
+    quarter.post(f"/review/periods/{period.id}/close", {"confirmed": "yes"})
+    session.rollback()
+    assert not session.get(Period, period.id).is_open
+    frozen = session.exec(select(PeriodReport).where(PeriodReport.period_id == period.id)).all()
+    assert any(c.state == ReviewState.MISSING for c in frozen)
+    page = quarter.get(f"/review/periods/{period.id}").get_data(as_text=True)
+    assert "Lý do mở lại kỳ" in page and "Tải Excel" in page and "Bản in" in page
+    no_reason = quarter.post(f"/review/periods/{period.id}/reopen", {"reason": " "}, follow_redirects=True)
+    assert "Hãy nêu lý do mở lại kỳ" in no_reason.get_data(as_text=True)
+    quarter.post(f"/review/periods/{period.id}/reopen", {"reason": "Đóng nhầm trước hạn"})
+    session.rollback()
+    reopened = session.get(Period, period.id)
+    assert reopened.is_open and reopened.reopen_reason == "Đóng nhầm trước hạn"
+    copies = session.exec(select(PeriodReport).where(PeriodReport.period_id == period.id)).all()
+    assert {c.state for c in copies} == {ReviewState.SUBMITTED, ReviewState.ACCEPTED}  # the «not sent» marks go
+    assert all(c.frozen_status == "" for c in copies)
+    from webapp.models import AuditEvent, PeriodTaskStatus
+
+    assert session.exec(select(PeriodTaskStatus).where(PeriodTaskStatus.period_id == period.id)).all() == []
+    assert "Đóng nhầm trước hạn" in session.exec(select(AuditEvent).where(AuditEvent.event == "period_reopened")).one().detail
+    # The pending report can now be reviewed; closing again freezes anew.
+    quarter.post(f"/review/reports/{copy_of(session, 'B.8.1', 'stttt').id}/accept", {"comment": ""})
+    today(date(2022, 10, 6))
+    quarter.post(f"/review/periods/{period.id}/close", {"confirmed": "yes"})
+    open_period(quarter, "Quý IV/2022", "01/10/2022", "31/12/2022", "05/01/2023")
+    refused = quarter.post(f"/review/periods/{period.id}/reopen", {"reason": "Sửa số liệu"}, follow_redirects=True)
+    assert "Chỉ mở lại được kỳ gần nhất" in refused.get_data(as_text=True)
+
+
 def test_nothing_can_be_submitted_or_reviewed_in_a_closed_period(login, quarter, session):
     stttt = login("stttt")
+    save_report(stttt, "B.8.1", "stttt", 0, status="in_progress", percent="20")
     submit(stttt, "B.8.1", "stttt")
     copy = copy_of(session, "B.8.1", "stttt")
     period = session.get(Period, copy.period_id)
-    quarter.post(f"/review/periods/{period.id}/close", {})
+    quarter.post(f"/review/periods/{period.id}/close", {"confirmed": "yes"})
     late = quarter.post(f"/review/reports/{copy.id}/accept", {"comment": ""}, htmx=True)
     assert "đã đóng" in late.get_data(as_text=True)
     assert copy_of(session, "B.8.1", "stttt").state == ReviewState.SUBMITTED
@@ -277,12 +374,12 @@ def test_a_row_waiting_for_guidance_is_waiting_not_overdue_until_the_reviewer_se
     today(date(2024, 1, 1))
     stttt = login("stttt")
     page = stttt.get("/my?status=waiting").get_data(as_text=True)
-    assert 'id="report-A.I.4-stttt"' in page
-    assert 'id="report-A.I.4-stttt"' not in stttt.get("/my?overdue=1").get_data(as_text=True)
+    assert 'id="report-1958-qd-ubnd-A.I.4-stttt"' in page
+    assert 'id="report-1958-qd-ubnd-A.I.4-stttt"' not in stttt.get("/my?overdue=1").get_data(as_text=True)
     reviewer = login(REVIEWER)
     assert "Đặt hoặc sửa hạn của nhiệm vụ" in reviewer.get("/tasks/A.I.4").get_data(as_text=True)
     reviewer.post("/tasks/A.I.4/due", {"due_on": "30/11/2023"})
-    assert 'id="report-A.I.4-stttt"' in stttt.get("/my?overdue=1").get_data(as_text=True)
+    assert 'id="report-1958-qd-ubnd-A.I.4-stttt"' in stttt.get("/my?overdue=1").get_data(as_text=True)
 
 
 def test_the_desk_counts_each_unit(login, quarter, session):
@@ -290,20 +387,43 @@ def test_the_desk_counts_each_unit(login, quarter, session):
     save_report(stttt, "B.8.1", "stttt", 0, status="in_progress", percent="50")
     submit(stttt, "B.8.1", "stttt")
     page = quarter.get("/review").get_data(as_text=True)
-    assert "Báo cáo chờ duyệt (1)" in page
+    assert "Chờ duyệt (1)" in page
     assert 'href="/review/units/stttt"' in page
     unit_page = quarter.get("/review/units/stttt").get_data(as_text=True)
-    assert 'id="report-B.8.1-stttt"' in unit_page and "Đã gửi, chờ duyệt" in unit_page
+    assert 'id="report-1958-qd-ubnd-B.8.1-stttt"' in unit_page and "Đã gửi, chờ duyệt" in unit_page
 
 
-def test_submit_all_sends_every_lead_row_once(login, quarter, session):
+def test_sending_all_asks_first_and_never_sends_a_report_never_filled_in(login, quarter, session):
     skhdt = login("skhdt")  # leads A.I.18, B.4.1, B.4.2 and, with the group, more
-    response = skhdt.post("/my/submit", {})
+    save_report(skhdt, "B.4.1", "skhdt", 0, status="in_progress", percent="30", result="Đã dự thảo")
+    save_report(skhdt, "B.4.2", "skhdt", 0, status="not_started", percent="0", result="Chưa bố trí vốn")
+    page = skhdt.get("/my/submit").get_data(as_text=True)
+    assert "Sẽ gửi 2 báo cáo" in page and "chưa có nội dung" in page and "A.I.18" in page
+    assert session.exec(select(PeriodReport)).all() == []  # asking sends nothing
+    stale = skhdt.post("/my/submit", {"count": "5"}, follow_redirects=True).get_data(as_text=True)
+    assert "vừa thay đổi" in stale and session.exec(select(PeriodReport)).all() == []
+    response = skhdt.post("/my/submit", {"count": "2"})
     assert response.status_code == 303
+    session.rollback()
     sent = session.exec(select(PeriodReport)).all()
-    assert sent and all(c.state == ReviewState.SUBMITTED for c in sent)
-    skhdt.post("/my/submit", {})
-    assert len(session.exec(select(PeriodReport)).all()) == len(sent)
+    assert sorted(copy.task_id for copy in sent) == sorted(
+        session.exec(select(Task.id).where(Task.ref.in_(["B.4.1", "B.4.2"])).order_by(Task.id)).all())
+    assert all(c.state == ReviewState.SUBMITTED for c in sent)
+    again = skhdt.post("/my/submit", {"count": "0"}, follow_redirects=True).get_data(as_text=True)
+    assert "Không có báo cáo nào cần gửi" in again
+    session.rollback()
+    assert len(session.exec(select(PeriodReport)).all()) == 2
+
+
+def test_a_single_empty_report_asks_before_it_is_sent(login, quarter, session):
+    stttt = login("stttt")
+    asked = submit(stttt, "B.8.1", "stttt").get_data(as_text=True)
+    assert "Báo cáo này chưa có nội dung" in asked and 'name="blank" value="confirmed"' in asked
+    assert copy_of(session, "B.8.1", "stttt") is None
+    page = stttt.post("/tasks/B.8.1/units/stttt/submit", {"view": "unit"}).get_data(as_text=True)  # without JavaScript
+    assert "<!doctype html>" in page.lower() and "Vẫn gửi báo cáo trống" in page
+    stttt.post("/tasks/B.8.1/units/stttt/submit", {"view": "unit", "blank": "confirmed"}, htmx=True)
+    assert copy_of(session, "B.8.1", "stttt").state == ReviewState.SUBMITTED
 
 
 def test_a_full_quarter_played_through(login, session, today):
@@ -339,7 +459,7 @@ def test_a_full_quarter_played_through(login, session, today):
 
     session.rollback()
     period = session.exec(select(Period)).one()
-    assert reviewer.post(f"/review/periods/{period.id}/close", {}).status_code == 303
+    assert reviewer.post(f"/review/periods/{period.id}/close", {"confirmed": "yes"}).status_code == 303
     closed = reviewer.get(f"/review/periods/{period.id}").get_data(as_text=True)
     figures = _figures(closed)
     assert ("Hoàn thành đúng hạn", "1") in figures  # B.2.1
@@ -359,7 +479,7 @@ def test_the_reviewer_names_the_units_of_related_bodies_and_a_refresh_keeps_them
     assert login("sxd").get("/tasks/A.I.18").status_code == 404
     response = reviewer.post("/tasks/A.I.18/assignments", {"unit": "sxd", "role": "support"})
     assert response.status_code == 303
-    assert 'id="report-A.I.18-sxd"' in login("sxd").get("/my").get_data(as_text=True)
+    assert 'id="report-1958-qd-ubnd-A.I.18-sxd"' in login("sxd").get("/my").get_data(as_text=True)
     again = reviewer.post("/tasks/A.I.18/assignments", {"unit": "sxd", "role": "support"}, follow_redirects=True)
     assert "Giá trị không có trong danh sách để chọn." in again.get_data(as_text=True)  # already on the row
     assert login("stttt").post("/tasks/A.I.18/assignments", {"unit": "sct", "role": "support"}).status_code in (403, 404)
@@ -369,5 +489,5 @@ def test_the_reviewer_names_the_units_of_related_bodies_and_a_refresh_keeps_them
     engine = make_engine(database_url)
     load_plan(engine, PlanSource.read())  # refreshing plan 1958 keeps the named unit
     engine.dispose()
-    assert 'id="report-A.I.18-sxd"' in login("sxd").get("/my").get_data(as_text=True)
+    assert 'id="report-1958-qd-ubnd-A.I.18-sxd"' in login("sxd").get("/my").get_data(as_text=True)
     assert "Được chỉ định phối hợp nhiệm vụ A.I.18" in reviewer.get("/tasks/A.I.18").get_data(as_text=True)

@@ -110,7 +110,7 @@ def test_a_unit_sees_only_its_own_rows(login):
     page = login(OUTSIDER).get("/my").get_data(as_text=True)
     # Công an tỉnh leads A.I.5 and A.I.13 and supports A.I.1; nothing else.
     for ref in ("A.I.1", "A.I.5", "A.I.13"):
-        assert f'id="report-{ref}-cat"' in page
+        assert f'id="report-1958-qd-ubnd-{ref}-cat"' in page
     assert page.count('class="report-row') == 3
 
 
@@ -145,15 +145,15 @@ REVIEW_MATRIX = [
     ("GET", "/review/periods", None, (403, 403, 403, 200, 200, 200)),
     ("GET", "/review/units/stttt", None, (403, 403, 403, 200, 200, 200)),
     ("GET", "/review/periods/{period}", None, (403, 403, 403, 200, 200, 200)),
-    ("POST", "/tasks/B.8.1/units/stttt/submit", {}, (303, 403, 404, 403, 403, 403)),
-    ("POST", "/tasks/B.8.1/units/snv/submit", {}, (403, 403, 404, 403, 403, 403)),
+    ("POST", "/tasks/B.8.1/units/stttt/submit", {"blank": "confirmed"}, (303, 403, 404, 403, 403, 403)),
+    ("POST", "/tasks/B.8.1/units/snv/submit", {"blank": "confirmed"}, (403, 403, 404, 403, 403, 403)),
     ("POST", "/tasks/B.8.1/units/stttt/extension", {"new_due_on": "31/07/2023", "reason": "Lý do"},
      (200, 403, 404, 403, 403, 403)),  # the lead is told an extension is already waiting
     ("POST", "/my/submit", {}, (303, 303, 303, 403, 403, 403)),
     ("POST", "/review/reports/{copy}/return", {"comment": "Bổ sung"}, (403, 403, 403, 303, 403, 403)),
     ("POST", "/review/extensions/{extension}/approve", {"comment": ""}, (403, 403, 403, 303, 403, 403)),
     ("POST", "/tasks/A.I.4/due", {"due_on": "31/12/2023"}, (403, 403, 404, 303, 403, 403)),
-    ("POST", "/review/periods/{period}/close", {}, (403, 403, 403, 303, 403, 303)),
+    ("POST", "/review/periods/{period}/close", {"confirmed": "yes"}, (403, 403, 403, 303, 403, 303)),
     ("POST", "/review/periods", PERIOD_FORM, (403, 403, 403, 303, 403, 303)),
 ]
 

@@ -49,7 +49,7 @@ def reminders(app, unit_code: str, day: date):
     with Session(db.engine(app)) as session:
         plan = session.exec(select(Plan)).one()
         unit = session.exec(select(Unit).where(Unit.code == unit_code)).one()
-        return reminders_for(session, plan=plan, unit=unit, today=day)
+        return reminders_for(session, plans=[plan], unit=unit, today=day)
 
 
 def refs(rows) -> set[str]:

@@ -27,7 +27,7 @@ def test_an_htmx_request_gets_the_row_and_a_plain_one_the_page(login):
     assert "<html" not in partial.get_data(as_text=True)
     assert "HX-Request" in partial.headers["Vary"]
     full = client.get(URL).get_data(as_text=True)
-    assert full.lstrip().lower().startswith("<!doctype html>") and 'id="report-A.I.3-stttt"' in full
+    assert full.lstrip().lower().startswith("<!doctype html>") and 'id="report-1958-qd-ubnd-A.I.3-stttt"' in full
 
 
 def test_a_history_restore_gets_the_full_page(login):
@@ -64,7 +64,7 @@ def test_without_javascript_the_same_urls_work_as_pages_and_forms(login, session
     page = client.get(URL + "/edit?view=unit").get_data(as_text=True)
     assert page.lstrip().lower().startswith("<!doctype html>") and 'action="/tasks/A.I.3/units/stttt"' in page
     response = client.post(URL, FORM)
-    assert response.status_code == 303 and response.headers["Location"].startswith("/my#report-A.I.3-stttt")
+    assert response.status_code == 303 and response.headers["Location"].startswith("/my#report-1958-qd-ubnd-A.I.3-stttt")
     assert stored(session).percent == 40
 
 

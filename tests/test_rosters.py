@@ -49,6 +49,9 @@ def named(phrases) -> list[tuple[str, str | None]]:
     ("Cơ quan, địa phương liên quan", [("related", None)]),
     ("Các sở, ngành; UBND các xã, phường", [("group", "hy-sbn"), ("group", "hy-xa")]),
     ("Ủy ban nhân dân các xã, phường, đặc khu", [("group", "hy-xa")]),
+    # Huế's plan 188/KH-UBND: communes after a shared head, joined by «và»; a bare «doanh nghiệp».
+    ("UBND các Xã: Phụng Công và Phố Hiến", [("unit", "hy-phung-cong"), ("unknown", "UBND Xã Phố Hiến")]),
+    ("Sở Nội vụ; doanh nghiệp", [("unit", "hy-snv"), ("related", None)]),
 ])
 def test_whole_names_are_read_before_any_splitting(hung_yen, cell, expected):
     phrases = resolve_cell(cell, hung_yen)

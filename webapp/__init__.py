@@ -19,7 +19,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
-    from . import auth, cli, rendering, security
+    from . import auth, cli, plan_scope, rendering, security
     from .extensions import csrf, db, htmx, login_manager
     from .fragment_cache import FragmentCache
 
@@ -31,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     FragmentCache().init_app(app)
     auth.init_app(app)
+    plan_scope.init_app(app)
     cli.register(app)
 
     from .admin import bp as admin_bp

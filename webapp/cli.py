@@ -25,6 +25,7 @@ from .services.plans import (
     PlanNotFound,
     PlanSource,
     find_plan,
+    followed_plans,
     load_plan,
 )
 from .services.reminders import SmtpSettings, send_reminders
@@ -231,9 +232,9 @@ def register(app: Flask) -> None:
         click.echo(f"Đã phục hồi từ {file}")
 
     @app.cli.command("send-reminders")
-    @plan_option
+    @click.option("--plan", "plan_code", default=None, help="Chỉ nhắc việc của một kế hoạch (mặc định: mọi kế hoạch đang theo dõi).")
     def send_reminders_command(plan_code: str | None) -> None:
-        """Gửi mỗi đơn vị một thư nhắc việc (tối đa một thư mỗi ngày); chạy hằng ngày bằng cron."""
+        """Gửi mỗi đơn vị một thư nhắc việc của mọi kế hoạch đang theo dõi (tối đa một thư mỗi ngày); chạy hằng ngày bằng cron."""
         if not app.config["SMTP_HOST"]:
             click.echo("Chưa cấu hình máy chủ thư (SMTP_HOST): không gửi thư nhắc việc nào.")
             return
@@ -241,7 +242,8 @@ def register(app: Flask) -> None:
                             username=app.config["SMTP_USERNAME"], password=app.config["SMTP_PASSWORD"],
                             starttls=app.config["SMTP_STARTTLS"], sender=app.config["MAIL_FROM"])
         with _session() as session:
-            outcomes = send_reminders(session, plan=_plan(session, plan_code), today=clock.today(), smtp=smtp)
+            plans = [_plan(session, plan_code)] if plan_code else followed_plans(session)
+            outcomes = send_reminders(session, plans=plans, today=clock.today(), smtp=smtp)
         for outcome in outcomes:
             mark = "đã gửi" if outcome.sent else "không gửi"
             click.echo(f"{outcome.unit_code}: {mark} ({outcome.reason})")

@@ -271,6 +271,10 @@ class Period(SQLModel, table=True):
     opened_at: datetime = Field(default_factory=utcnow)
     closed_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
     closed_at: Optional[datetime] = None
+    # The last reopening of a closed period, and why (each one is also in the audit log).
+    reopened_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    reopened_at: Optional[datetime] = None
+    reopen_reason: str = long_text()
 
     @property
     def is_open(self) -> bool:
@@ -301,6 +305,9 @@ class PeriodReport(ReportFields, table=True):
     review_comment: str = long_text()
     frozen_status: str = ""  # the derived status when the period closed
     frozen_due_on: Optional[date] = None
+    # What was accepted before a newer version was sent: it still counts while that version waits
+    # for review or was returned. The report's fields, as JSON.
+    accepted_values: Optional[dict] = Field(default=None, sa_type=JSON(none_as_null=True))
 
 
 class PeriodTaskStatus(SQLModel, table=True):
@@ -371,6 +378,9 @@ class User(SQLModel, table=True):
     email: str = ""
     active: bool = True
     must_change_password: bool = False
+    # The plan the user's pages are about, as last chosen (pinned at first login): importing a
+    # new plan never moves anyone's pages.
+    plan_id: Optional[int] = Field(default=None, foreign_key="plan.id")
     password_hash: str
     # Changing it (logout everywhere, password change, deactivation) ends every session.
     session_token: str = ""

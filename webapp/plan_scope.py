@@ -1,9 +1,11 @@
-"""Which plan a page is about: `?plan=<code>`, else the plan the user chose (kept in the
-session), else the newest plan still followed."""
+"""Which plan a page is about: `?plan=<code>`, else the plan the user chose (kept on the
+account, so that a newly imported plan never moves anyone's pages), else the newest plan
+still followed. Pages that can show every followed plan at once (a unit's home, the review
+desk, the overview) read `?plan=` empty as «every plan»."""
 
 import re
 
-from flask import abort, request, session
+from flask import Flask, abort, g, request
 from flask_login import current_user
 
 from . import permissions
@@ -13,10 +15,72 @@ from .services.plans import PlanNotFound, find_plan
 
 
 def current_plan() -> Plan:
+    if "plan" not in g:
+        g.plan = _plan_asked() or _users_plan()
+    return g.plan
+
+
+def _plan_asked() -> Plan | None:
+    code = request.args.get("plan")
+    if not code:
+        return None
     try:
-        return find_plan(db.session(), request.args.get("plan") or session.get("plan"))
+        g.plan_asked = find_plan(db.session(), code)
     except PlanNotFound as exc:
         abort(404, description=str(exc))
+    return g.plan_asked
+
+
+# Pages about one plan; the pages that can show every plan, and the menu's entries, are not.
+PLAN_PAGES = {"tasks", "review", "dashboard", "exports", "indicators"}
+NOT_PLAN_PAGES = {"tasks.index", "tasks.choose_plan", "tasks.overview", "review.desk"}
+
+
+def _keep_the_plan_asked(endpoint: str, values: dict) -> None:
+    """On a page about a plan other than the user's own (`?plan=`), its links stay on that plan."""
+    asked = g.get("plan_asked")
+    if (asked is not None and "plan" not in values and endpoint.partition(".")[0] in PLAN_PAGES
+            and endpoint not in NOT_PLAN_PAGES):
+        values["plan"] = asked.code
+
+
+def init_app(app: Flask) -> None:
+    app.url_defaults(_keep_the_plan_asked)
+    app.jinja_env.globals["link_plan"] = link_plan
+
+
+def link_plan(plan: Plan) -> str | None:
+    """The `plan` a link to one of the plan's pages needs: none for the user's own plan."""
+    if "users_plan" not in g:
+        g.users_plan = _users_plan()
+    return None if plan.id == g.users_plan.id else plan.code
+
+
+def _users_plan() -> Plan:
+    session = db.session()
+    if current_user.is_authenticated and current_user.plan_id:
+        plan = session.get(Plan, current_user.plan_id)
+        if plan is not None:
+            return plan
+    try:
+        return find_plan(session)
+    except PlanNotFound as exc:
+        abort(404, description=str(exc))
+
+
+def plans_shown(choices: list[Plan], *, every_plan_by_default: bool) -> list[Plan]:
+    """The plans a page that can show several covers, among choices: `?plan=<code>` one of
+    them, `?plan=` (the filter's «Tất cả kế hoạch») every one; without the parameter, every
+    one or the user's own plan."""
+    code = request.args.get("plan")
+    if code is None and not every_plan_by_default:
+        return [current_plan()]
+    if not code:
+        return list(choices)
+    plan = _plan_asked()
+    if plan.id not in {p.id for p in choices}:
+        abort(404, description=f"Kế hoạch «{code}» không có trong danh sách này.")
+    return [plan]
 
 
 def parse_id(text: str | None) -> int | None:

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from .conftest import log_in, settled
 
-ROW = "#report-A\\.I\\.3-stttt"
+ROW = "#report-1958-qd-ubnd-A\\.I\\.3-stttt"
 
 
 def mark_page(page) -> None:
@@ -70,7 +70,7 @@ def test_cancel_and_escape_restore_the_row(page, live_server):
 
 def test_a_supporter_sees_no_status_field(page, live_server, shoot):
     log_in(page, live_server, "snv")
-    row = page.locator("#report-A\\.I\\.3-snv")
+    row = page.locator("#report-1958-qd-ubnd-A\\.I\\.3-snv")
     row.get_by_role("link", name="Cập nhật").click()
     settled(page)
     expect(row.get_by_label("Ý kiến, kết quả phối hợp")).to_be_visible()
@@ -87,7 +87,7 @@ def test_search_and_filters_update_the_list_and_the_url(page, live_server):
     mark_page(page)
     page.get_by_label("Tìm").fill("so hoa")
     expect(page).to_have_url(re.compile(r"q=so(\+|%20)hoa"))
-    expect(page.locator("#report-A\\.I\\.7-stttt")).to_be_visible()
+    expect(page.locator("#report-1958-qd-ubnd-A\\.I\\.7-stttt")).to_be_visible()
     expect(page.locator(ROW)).to_have_count(0)
     assert still_same_page(page)
     page.go_back()

@@ -1,13 +1,13 @@
 """Logging in and out, and who the current user is to every request."""
 
-from flask import Flask, flash, render_template, request, url_for
+from flask import Flask, flash, g, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlmodel import select
 
 from .. import permissions
 from ..extensions import db, login_manager
-from ..models import Plan, Unit, User
+from ..models import Unit, User
+from ..services.plans import followed_plans
 from ..rendering import redirect_for_client
 from .routes import bp
 
@@ -66,7 +66,9 @@ def _navigation():
             "dashboard": permissions.can_see_dashboard(current_user),
             "review": permissions.can_follow_units(current_user),
             "admin": permissions.can_administer(current_user),
-            "plans": db.session().exec(select(Plan).where(Plan.active).order_by(Plan.issued_on.desc())).all(),
+            "plans": followed_plans(db.session()),
+            # The plan this page is about, once resolved; else the user's own.
+            "plan_id": g.plan.id if "plan" in g else current_user.plan_id,
             "unit": unit,
         }
     }

@@ -19,6 +19,7 @@ from ..forms import EmptyForm
 from ..security import audit, client_address, start_session
 from ..services import throttle
 from ..services.accounts import AccountError, authenticate, change_password
+from ..services.plans import pin_plan
 from .forms import LoginForm, PasswordForm
 
 bp = Blueprint("auth", __name__)
@@ -66,7 +67,8 @@ def login():
                 throttle.succeeded(session_, username)
                 start_session()  # a new session at login
                 login_user(user)
-                audit("login")
+                pin_plan(session_, user)
+                audit("login")  # commits the pinned plan with the event
                 return redirect(_safe_next(form.next.data) or url_for("tasks.index"), code=303)
     return render_template("auth/login.html", form=form, error=error), status
 

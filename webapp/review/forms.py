@@ -1,12 +1,13 @@
 """The reviewer's forms: periods, review decisions, extensions, due dates."""
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from ..forms import ChoiceField, DateField, options
 from ..models import PeriodKind
 from ..services.periods import KIND_LABELS
+from ..services.queue import STATE_CHOICES
 
 
 class PeriodForm(FlaskForm):
@@ -34,3 +35,24 @@ class ReviewForm(FlaskForm):
 class DecisionForm(FlaskForm):
     comment = TextAreaField("Ý kiến", validators=[Length(max=2000, message="Tối đa 2000 ký tự.")],
                             render_kw={"rows": 2})
+
+
+class ReopenForm(FlaskForm):
+    reason = TextAreaField("Lý do mở lại kỳ", validators=[InputRequired(message="Hãy nêu lý do mở lại kỳ."),
+                                                        Length(max=2000, message="Tối đa 2000 ký tự.")],
+                           render_kw={"rows": 2})
+
+
+class QueueFilterForm(FlaskForm):
+    """The queue's filters; read from the query string, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    plan = SelectField("Kế hoạch", choices=[])
+    unit = SelectField("Đơn vị", choices=[])
+    state = SelectField("Trạng thái", choices=options(STATE_CHOICES))
+
+    def set_choices(self, *, plans, units) -> None:
+        self.plan.choices = options([("", "Tất cả kế hoạch")] + [(p.code, f"KH {p.number}") for p in plans])
+        self.unit.choices = options([("", "Tất cả đơn vị")] + [(u.code, u.name) for u in units])

@@ -13,31 +13,42 @@ from ..models import (
     ExtensionState,
     Period,
     PeriodReport,
-    ReviewState,
     Task,
     Unit,
 )
-from ..plan_scope import current_plan, id_arg, parse_id
+from ..plan_scope import current_plan, id_arg, link_plan, parse_id, plans_shown
 from ..rendering import wants_partial
-from ..services import clock
+from ..security import audit
+from ..services import clock, queue
 from ..services.deadlines import DeadlineError, decide_extension
 from ..services.periods import (
     KIND_LABELS,
     PERIOD_STATUS_LABELS,
     STATE_LABELS,
     PeriodError,
+    can_reopen,
     close_period,
+    close_preview,
     open_period,
     open_period_of,
+    open_periods,
     periods_of,
+    reopen_period,
     review,
     standing_of,
     unit_progress,
 )
-from ..services.rows import Filters, unit_rows
-from .forms import DecisionForm, PeriodForm, ReviewForm
+from ..services.plans import followed_plans
+from ..services.reports import STATUS_LABELS
+from ..services.rows import Filters, by_plan, unit_rows
+from .forms import DecisionForm, PeriodForm, QueueFilterForm, ReopenForm, ReviewForm
 
 bp = Blueprint("review", __name__, url_prefix="/review")
+
+
+@bp.context_processor
+def _labels():
+    return {"state_labels": STATE_LABELS, "said_labels": STATUS_LABELS}
 
 
 def _require(allowed: bool) -> None:
@@ -55,39 +66,38 @@ def _period(plan, period_id: int | None) -> Period | None:
     return period
 
 
-def _queue(period: Period | None, state: ReviewState = ReviewState.SUBMITTED):
-    if period is None:
-        return []
-    return db.session().exec(
-        select(PeriodReport, Task, Unit)
-        .join(Task, PeriodReport.task_id == Task.id)
-        .join(Unit, PeriodReport.unit_id == Unit.id)
-        .where(PeriodReport.period_id == period.id, PeriodReport.state == state)
-        .order_by(PeriodReport.submitted_at)
-    ).all()
-
-
 @bp.get("")
 @login_required
 def desk():
+    """The queue and each unit's figures: for every followed plan (each in its open period), or
+    for one plan in the period chosen."""
     _require(permissions.can_follow_units(current_user))
-    plan = current_plan()
-    period = _period(plan, id_arg("period"))
     session = db.session()
+    followed = followed_plans(session)
+    plans = plans_shown(followed, every_plan_by_default=True)
+    if len(plans) == 1:
+        period = _period(plans[0], id_arg("period"))
+        periods = {plans[0].id: period} if period else {}
+    else:
+        period, periods = None, open_periods(session, plans)
+    form = QueueFilterForm(request.args)
+    form.set_choices(plans=followed, units=session.exec(select(Unit).where(Unit.active).order_by(Unit.name)))
+    found = queue.queue(session, periods=[periods[p.id] for p in plans if p.id in periods],
+                        state=form.state.data or queue.WAITING, unit_code=form.unit.data or "",
+                        page=id_arg("page") or 1)
+    context = dict(plans=plans, several_plans=len(followed) > 1, period=period, queue=found, filter_form=form,
+                   can_review=permissions.can_review(current_user), form=ReviewForm())
+    if wants_partial():
+        return render_template("review/_queue.html", **context)
     return render_template(
         "review/desk.html",
-        plan=plan,
-        period=period,
-        periods=periods_of(session, plan),
-        queue=_queue(period),
-        progress=unit_progress(session, plan=plan, period=period, today=clock.today()),
+        **context,
+        open_periods=[(plan, periods[plan.id]) for plan in plans if plan.id in periods],
+        progress=unit_progress(session, plans=plans, periods=periods, today=clock.today()),
         pending_extensions=session.exec(select(Extension, Task, Unit).join(Task).join(Unit)
                                         .where(Extension.state == ExtensionState.PENDING,
-                                               Task.plan_id == plan.id)).all(),
-        can_review=permissions.can_review(current_user),
-        form=ReviewForm(),
+                                               Task.plan_id.in_([plan.id for plan in plans]))).all(),
         decision_form=DecisionForm(),
-        state_labels=STATE_LABELS,
     )
 
 
@@ -141,8 +151,8 @@ def _review(copies, accept: bool):
         for copy in copies:
             session.refresh(copy)
         rows = [(copy, session.get(Task, copy.task_id), session.get(Unit, copy.unit_id)) for copy in copies]
-        return render_template("review/_queue_rows.html", rows=rows, error=error, can_review=True,
-                               form=ReviewForm(), state_labels=STATE_LABELS)
+        return render_template("review/_queue_rows.html", items=queue.items(session, rows), error=error,
+                               can_review=True, form=ReviewForm(), several_plans=len(followed_plans(session)) > 1)
     if error:
         flash(error, "error")
     else:
@@ -154,19 +164,22 @@ def _review(copies, accept: bool):
 @bp.get("/units/<unit_code>")
 @login_required
 def unit(unit_code: str):
+    """A unit's rows as the unit sees them: in every followed plan, or in one plan's period."""
     _require(permissions.can_follow_units(current_user))
-    plan = current_plan()
     session = db.session()
     unit = session.exec(select(Unit).where(Unit.code == unit_code)).first()
     if unit is None:
         abort(404)
-    period = _period(plan, id_arg("period"))
-    rows = unit_rows(session, plan=plan, unit=unit, today=clock.today(), filters=Filters(),
-                     period=period if period and period.is_open else None)
+    plans = plans_shown(followed_plans(session), every_plan_by_default=True)
+    period = _period(plans[0], id_arg("period")) if len(plans) == 1 else None
+    periods = ({plans[0].id: period} if period and period.is_open else {}) if len(plans) == 1 \
+        else open_periods(session, plans)
+    rows = unit_rows(session, plans=plans, unit=unit, today=clock.today(), filters=Filters(), periods=periods)
     user = current_user._get_current_object()
     for row in rows:
         row.rights = permissions.report_rights(user, {unit.id: row.role}, unit.id)
-    return render_template("review/unit.html", plan=plan, unit=unit, period=period, rows=rows)
+    return render_template("review/unit.html", unit=unit, period=period, rows=rows, groups=by_plan(rows),
+                           several_plans=len(plans) > 1)
 
 
 @bp.route("/periods", methods=["GET", "POST"])
@@ -189,24 +202,57 @@ def periods():
             else:
                 flash(f"Đã mở kỳ báo cáo «{period.label}».", "info")
                 return redirect(url_for("review.periods"), code=303)
-    return render_template("review/periods.html", plan=plan, periods=periods_of(session, plan), form=form,
-                           can_manage=can_manage, close_form=EmptyForm(), kind_labels=KIND_LABELS,
-                           open_period=open_period_of(session, plan))
+    periods = periods_of(session, plan)
+    reopenable = next((p for p in periods[:1] if can_manage and can_reopen(session, p)), None)
+    return render_template("review/periods.html", plan=plan, periods=periods, form=form,
+                           can_manage=can_manage, kind_labels=KIND_LABELS, open_period=open_period_of(session, plan),
+                           reopenable=reopenable, reopen_form=ReopenForm())
 
 
-@bp.post("/periods/<int:period_id>/close")
+@bp.route("/periods/<int:period_id>/close", methods=["GET", "POST"])
 @login_required
 def close(period_id: int):
+    """Closing shows first what it will freeze (reports waiting, units that sent nothing, days
+    left in the period), and freezes only once confirmed."""
     _require(permissions.can_manage_periods(current_user))
     plan = current_plan()
     period = _period(plan, period_id)
-    if EmptyForm().validate_on_submit():
+    form = EmptyForm()
+    if request.method == "POST" and form.validate_on_submit() and request.form.get("confirmed") == "yes":
         try:
             close_period(db.session(), period=period, user=current_user, today=clock.today())
-            flash(f"Đã đóng kỳ «{period.label}»: số liệu của kỳ được giữ nguyên từ nay.", "info")
         except PeriodError as exc:
             flash(str(exc), "error")
-    return redirect(url_for("review.standing", period_id=period.id), code=303)
+        else:
+            audit("period_closed", f"{plan.number}: {period.label}")
+            flash(f"Đã đóng kỳ «{period.label}»: số liệu của kỳ được giữ nguyên từ nay.", "info")
+        return redirect(url_for("review.standing", period_id=period.id, plan=link_plan(plan)), code=303)
+    if not period.is_open:
+        flash(f"Kỳ «{period.label}» đã đóng.", "info")
+        return redirect(url_for("review.standing", period_id=period.id, plan=link_plan(plan)), code=303)
+    preview = close_preview(db.session(), period=period, today=clock.today())
+    return render_template("review/close.html", plan=plan, period=period, preview=preview, form=form,
+                           row_counts=preview.standing.row_counts(), labels=PERIOD_STATUS_LABELS)
+
+
+@bp.post("/periods/<int:period_id>/reopen")
+@login_required
+def reopen(period_id: int):
+    _require(permissions.can_manage_periods(current_user))
+    plan = current_plan()
+    period = _period(plan, period_id)
+    form = ReopenForm()
+    if form.validate_on_submit():
+        try:
+            reopen_period(db.session(), period=period, user=current_user, reason=form.reason.data or "")
+        except PeriodError as exc:
+            flash(str(exc), "error")
+        else:
+            audit("period_reopened", f"{plan.number}: {period.label}: {form.reason.data.strip()}")
+            flash(f"Đã mở lại kỳ «{period.label}»; số liệu của kỳ sẽ được tính lại khi đóng kỳ.", "info")
+    else:
+        flash(errors_text(form), "error")
+    return redirect(url_for("review.standing", period_id=period.id, plan=link_plan(plan)), code=303)
 
 
 @bp.get("/periods/<int:period_id>")
@@ -217,9 +263,11 @@ def standing(period_id: int):
     period = _period(plan, period_id)
     session = db.session()
     standing = standing_of(session, period=period, today=clock.today())
+    reopenable = permissions.can_manage_periods(current_user) and can_reopen(session, period)
     return render_template("review/standing.html", plan=plan, period=period, standing=standing,
                            row_counts=standing.row_counts(), lead_counts=standing.lead_counts(),
-                           labels=PERIOD_STATUS_LABELS)
+                           labels=PERIOD_STATUS_LABELS, reopen_form=ReopenForm() if reopenable else None,
+                           can_manage=permissions.can_manage_periods(current_user))
 
 
 @bp.post("/extensions/<int:extension_id>/<any(approve, refuse):decision>")

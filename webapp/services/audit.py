@@ -22,6 +22,8 @@ EVENT_LABELS = {
     "admin": "Thao tác quản trị",
     "export": "Xuất dữ liệu",
     "due_date": "Đặt hạn nhiệm vụ",
+    "period_closed": "Đóng kỳ báo cáo",
+    "period_reopened": "Mở lại kỳ báo cáo",
 }
 
 

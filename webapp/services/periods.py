@@ -29,6 +29,7 @@ from ..models import (
     Recurrence,
     Report,
     ReportChange,
+    ReportFields,
     ReviewState,
     Role,
     Task,
@@ -57,6 +58,14 @@ class PeriodError(ValueError):
 
 def open_period_of(session: Session, plan: Plan) -> Period | None:
     return session.exec(select(Period).where(Period.plan_id == plan.id, Period.closed_at.is_(None))).first()
+
+
+def open_periods(session: Session, plans: list[Plan]) -> dict[int, Period]:
+    """Each plan's open period, by plan id (plans without one are left out)."""
+    if not plans:
+        return {}
+    return {period.plan_id: period for period in session.exec(select(Period).where(
+        Period.plan_id.in_([plan.id for plan in plans]), Period.closed_at.is_(None)))}
 
 
 def periods_of(session: Session, plan: Plan) -> list[Period]:
@@ -111,17 +120,37 @@ def _check_period_dates(session: Session, plan: Plan, label: str, starts_on: dat
                           f"{overlapping.ends_on:%d/%m/%Y}) của cùng kế hoạch.")
 
 
-def submit(session: Session, *, period: Period, task: Task, unit: Unit, user: User) -> PeriodReport:
-    """Copy the unit's live report into the open period, for review."""
+def differs(live, copy) -> bool:
+    """The live report says something else than the copy sent for the period."""
+    return any(getattr(live, name) != getattr(copy, name) for name in REPORT_FIELDS)
+
+
+def counted_report(copy: PeriodReport) -> PeriodReport | ReportFields | None:
+    """What counts for the period: the copy once accepted; while a version sent after an
+    acceptance waits for review (or was returned), the version accepted before it."""
+    if copy.state == ReviewState.ACCEPTED:
+        return copy
+    if copy.accepted_values:
+        return ReportFields.model_validate(copy.accepted_values)
+    return None
+
+
+def submit(session: Session, *, period: Period, task: Task, unit: Unit, user: User,
+           commit: bool = True) -> PeriodReport:
+    """Copy the unit's live report into the open period, for review. An accepted report is sent
+    again only when it changed since; what was accepted keeps counting until the new version is."""
     lock_for_write(session)
     if not period.is_open:
         session.rollback()
         raise PeriodError(f"Kỳ «{period.label}» đã đóng.")
     copy = _period_report(session, period, task, unit)
-    if copy is not None and copy.state == ReviewState.ACCEPTED:
-        session.rollback()
-        raise PeriodError(f"Báo cáo kỳ «{period.label}» của nhiệm vụ này đã được chấp nhận.")
     live = ensure_report(session, task, unit, user)
+    if copy is not None and copy.state == ReviewState.ACCEPTED:
+        if not differs(live, copy):
+            session.rollback()
+            raise PeriodError(f"Báo cáo kỳ «{period.label}» của nhiệm vụ này đã được chấp nhận và chưa sửa gì "
+                              "từ đó.")
+        copy.accepted_values = copy.model_dump(mode="json", include=set(REPORT_FIELDS))
     if copy is None:
         copy = PeriodReport(period_id=period.id, task_id=task.id, unit_id=unit.id)
     for name in REPORT_FIELDS:
@@ -135,8 +164,17 @@ def submit(session: Session, *, period: Period, task: Task, unit: Unit, user: Us
                              period_id=period.id, field="submission",
                              old_value=STATE_LABELS[previous] if previous else "",
                              new_value=f"Gửi báo cáo kỳ {period.label}"))
-    session.commit()
+    if commit:
+        session.commit()
     return copy
+
+
+def submit_many(session: Session, *, rows, unit: Unit, user: User) -> int:
+    """Send several rows (each for its plan's open period) in one transaction: all or none."""
+    for row in rows:
+        submit(session, period=row.period, task=row.task, unit=unit, user=user, commit=False)
+    session.commit()
+    return len(rows)
 
 
 def review(session: Session, *, copies: list[PeriodReport], user: User, accept: bool, comment: str) -> None:
@@ -155,6 +193,8 @@ def review(session: Session, *, copies: list[PeriodReport], user: User, accept: 
             session.rollback()
             raise PeriodError("Chỉ rà soát được báo cáo đã gửi và đang chờ duyệt.")
         copy.state = ReviewState.ACCEPTED if accept else ReviewState.RETURNED
+        if accept:
+            copy.accepted_values = None  # the copy itself is now what was accepted
         copy.reviewed_by_id, copy.reviewed_at, copy.review_comment = user.id, now, comment.strip()
         session.add(copy)
         live = session.exec(select(Report).where(Report.task_id == copy.task_id, Report.unit_id == copy.unit_id)).one()
@@ -190,6 +230,77 @@ def close_period(session: Session, *, period: Period, user: User, today: date) -
                                      due_on=row.status.due_on, blocked=row.status.blocked, leads=row.leads,
                                      reported=row.reported))
     period.closed_at, period.closed_by_id = clock.now(), user.id
+    session.add(period)
+    session.commit()
+
+
+@dataclass
+class ClosePreview:
+    """What closing a period would freeze, shown before the reviewer confirms."""
+
+    period: Period
+    standing: "Standing"
+    waiting: list[tuple[Task, Unit]] = field(default_factory=list)  # sent, not yet reviewed
+    silent: list[tuple[Unit, int]] = field(default_factory=list)  # units that sent nothing, and their lead rows
+    days_left: int = 0  # before the period's end; 0 once it has passed
+
+
+def close_preview(session: Session, *, period: Period, today: date) -> ClosePreview:
+    standing = period_standing(session, period=period, today=today)
+    preview = ClosePreview(period, standing, days_left=max(0, (period.ends_on - today).days))
+    units = {u.id: u for u in session.exec(select(Unit))}
+    tasks = {row.task.id: row.task for row in standing.rows}
+    sent_by = defaultdict(int)
+    for copy in session.exec(select(PeriodReport).where(PeriodReport.period_id == period.id)
+                             .order_by(PeriodReport.submitted_at)):
+        sent_by[copy.unit_id] += 1
+        if copy.state == ReviewState.SUBMITTED:
+            preview.waiting.append((tasks[copy.task_id], units[copy.unit_id]))
+    leads_of = defaultdict(int)
+    for task_id, unit_id in standing.leads:
+        leads_of[unit_id] += 1
+    preview.silent = sorted(((units[unit_id], count) for unit_id, count in leads_of.items() if not sent_by[unit_id]),
+                            key=lambda item: item[0].name)
+    return preview
+
+
+def latest_period(session: Session, plan_id: int) -> Period | None:
+    return session.exec(select(Period).where(Period.plan_id == plan_id)
+                        .order_by(Period.starts_on.desc(), Period.id.desc())).first()
+
+
+def can_reopen(session: Session, period: Period) -> bool:
+    """Only the plan's latest period, once closed (and so while no newer period is open)."""
+    latest = latest_period(session, period.plan_id)
+    still_open = session.exec(select(Period.id).where(Period.plan_id == period.plan_id,
+                                                      Period.closed_at.is_(None))).first()
+    return not period.is_open and latest is not None and latest.id == period.id and still_open is None
+
+
+def reopen_period(session: Session, *, period: Period, user: User, reason: str) -> None:
+    """Open the latest closed period again, for a reason: what closing froze is dropped, to be
+    computed again at the next close."""
+    if not reason.strip():
+        raise PeriodError("Hãy nêu lý do mở lại kỳ: lý do được ghi vào nhật ký.")
+    lock_for_write(session)
+    session.refresh(period)
+    if period.is_open:
+        session.rollback()
+        raise PeriodError(f"Kỳ «{period.label}» đang mở.")
+    if not can_reopen(session, period):
+        session.rollback()
+        raise PeriodError(f"Chỉ mở lại được kỳ gần nhất của kế hoạch khi không có kỳ nào đang mở; kỳ «{period.label}» "
+                          "đã có kỳ sau hoặc đang có kỳ khác mở.")
+    for row in session.exec(select(PeriodTaskStatus).where(PeriodTaskStatus.period_id == period.id)):
+        session.delete(row)
+    for copy in session.exec(select(PeriodReport).where(PeriodReport.period_id == period.id)):
+        if copy.state == ReviewState.MISSING:
+            session.delete(copy)  # only a mark of «not sent» made at the close
+        else:
+            copy.frozen_status, copy.frozen_due_on = "", None
+            session.add(copy)
+    period.closed_at, period.closed_by_id = None, None
+    period.reopened_at, period.reopened_by_id, period.reopen_reason = clock.now(), user.id, reason.strip()
     session.add(period)
     session.commit()
 
@@ -257,9 +368,10 @@ def _standing(session: Session, *, plan_id: int, as_of: date, reports: dict, mis
 def period_standing(session: Session, *, period: Period, today: date) -> Standing:
     """Live while the period is open: only accepted reports count as reported."""
     accepted = {
-        (c.task_id, c.unit_id): c
+        (c.task_id, c.unit_id): counted_report(c)
         for c in session.exec(select(PeriodReport).where(
-            PeriodReport.period_id == period.id, PeriodReport.state == ReviewState.ACCEPTED))
+            PeriodReport.period_id == period.id,
+            (PeriodReport.state == ReviewState.ACCEPTED) | PeriodReport.accepted_values.is_not(None)))
     }
     standing = _standing(session, plan_id=period.plan_id, as_of=judged_on(period, today), reports=accepted,
                          missing_code=NOT_REPORTED)
@@ -290,7 +402,7 @@ def frozen_standing(session: Session, *, period: Period) -> Standing:
         task = tasks[copy.task_id]
         overdue = bool(task.recurrence == Recurrence.NONE and copy.frozen_due_on and copy.frozen_due_on < period.ends_on
                        and copy.frozen_status not in (Derived.DONE_ON_TIME.value, Derived.DONE_LATE.value))
-        counted = copy if copy.state == ReviewState.ACCEPTED else None
+        counted = counted_report(copy)
         standing.leads[(copy.task_id, copy.unit_id)] = LeadStanding(copy.frozen_status, copy.frozen_due_on,
                                                                     overdue, counted)
     return standing
@@ -307,6 +419,7 @@ class UnitProgress:
     unit: Unit
     leads: int = 0
     supports: int = 0
+    expected: int = 0  # lead rows in the plans that have a period
     submitted: int = 0  # reports sent this period, whatever their review
     accepted: int = 0
     returned: int = 0
@@ -316,13 +429,15 @@ class UnitProgress:
     @property
     def silent(self) -> int:
         """Lead rows with nothing sent this period."""
-        return self.leads - self.submitted
+        return self.expected - self.submitted
 
 
-def unit_progress(session: Session, *, plan: Plan, period: Period | None, today: date) -> list[UnitProgress]:
+def unit_progress(session: Session, *, plans: list[Plan], periods: dict[int, Period],
+                  today: date) -> list[UnitProgress]:
+    """Each unit's figures over the plans given, each plan in its period (plan id -> period)."""
     units = {u.id: u for u in session.exec(select(Unit).where(Unit.active).order_by(Unit.id))}
     progress = {unit_id: UnitProgress(unit) for unit_id, unit in units.items()}
-    tasks = {t.id: t for t in session.exec(select(Task).where(Task.plan_id == plan.id))}
+    tasks = {t.id: t for t in session.exec(select(Task).where(Task.plan_id.in_([plan.id for plan in plans])))}
     lead_pairs = []
     for task_id, unit_id, role in session.exec(
         select(Assignment.task_id, Assignment.unit_id, Assignment.role).where(Assignment.task_id.in_(list(tasks)))
@@ -331,6 +446,7 @@ def unit_progress(session: Session, *, plan: Plan, period: Period | None, today:
             continue
         if role == Role.LEAD:
             progress[unit_id].leads += 1
+            progress[unit_id].expected += tasks[task_id].plan_id in periods
             lead_pairs.append((task_id, unit_id))
         else:
             progress[unit_id].supports += 1
@@ -341,9 +457,10 @@ def unit_progress(session: Session, *, plan: Plan, period: Period | None, today:
         task = tasks[task_id]
         if unit_status(task, live.get((task_id, unit_id)), today, extended_to(task, unit_id, approved, today)).overdue:
             progress[unit_id].overdue += 1
-    if period is not None:
+    if periods:
         for unit_id, state in session.exec(
-            select(PeriodReport.unit_id, PeriodReport.state).where(PeriodReport.period_id == period.id)
+            select(PeriodReport.unit_id, PeriodReport.state).where(
+                PeriodReport.period_id.in_([period.id for period in periods.values()]))
         ):
             if unit_id not in progress or state == ReviewState.MISSING:
                 continue

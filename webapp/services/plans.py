@@ -73,6 +73,27 @@ def find_plan(session: Session, code: str | None = None) -> Plan:
     return plan
 
 
+def followed_plans(session: Session) -> list[Plan]:
+    """The plans still followed, newest first."""
+    return session.exec(select(Plan).where(Plan.active).order_by(Plan.issued_on.desc(), Plan.id.desc())).all()
+
+
+def plans_of_unit(session: Session, unit: Unit) -> list[Plan]:
+    """The followed plans that give the unit a row, newest first."""
+    with_rows = set(session.exec(select(Task.plan_id).join(Assignment, Assignment.task_id == Task.id)
+                                 .where(Assignment.unit_id == unit.id).distinct()))
+    return [plan for plan in followed_plans(session) if plan.id in with_rows]
+
+
+def pin_plan(session: Session, user) -> None:
+    """At a user's first login, their pages settle on the newest plan followed, and stay on it
+    until they choose another (in the caller's transaction)."""
+    if user.plan_id is None:
+        plan = session.exec(select(Plan).order_by(Plan.active.desc(), Plan.issued_on.desc(), Plan.id.desc())).first()
+        if plan is not None:
+            user.plan_id = plan.id
+            session.add(user)
+
 
 @dataclass
 class PlanMeta:

@@ -1,6 +1,6 @@
-"""What a unit should be reminded of, on its home page and in a daily e-mail digest:
-rows due within 7 days, overdue, returned by the reviewer, or not yet sent for the open
-period. At most one digest a unit a day, so a daily cron job is safe to run again."""
+"""What a unit should be reminded of, in every plan it follows, on its home page and in a
+daily e-mail digest: rows due within 7 days, overdue, returned by the reviewer, not yet sent
+for their plan's open period, or changed since sent. At most one digest a unit a day, so a daily cron job is safe to run again."""
 
 import smtplib
 from dataclasses import dataclass, field
@@ -11,9 +11,9 @@ from email.mime.text import MIMEText
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from ..models import Plan, ReminderLog, ReviewState, Role, Unit, User, UserRole
+from ..models import Period, Plan, ReminderLog, ReviewState, Role, Unit, User, UserRole
 from . import clock
-from .periods import open_period_of
+from .periods import open_periods
 from .rows import Filters, ReportRow, unit_rows
 
 SOON = timedelta(days=7)
@@ -21,26 +21,36 @@ SOON = timedelta(days=7)
 
 @dataclass
 class Reminders:
-    period_label: str | None = None
-    deadline: date | None = None
+    periods: list[tuple[Plan, Period]] = field(default_factory=list)  # the plans' open periods
     due_soon: list[ReportRow] = field(default_factory=list)
     overdue: list[ReportRow] = field(default_factory=list)
     returned: list[ReportRow] = field(default_factory=list)
     not_sent: list[ReportRow] = field(default_factory=list)
+    changed: list[ReportRow] = field(default_factory=list)  # sent, then changed: to be sent again
 
     def __bool__(self) -> bool:
-        return bool(self.due_soon or self.overdue or self.returned or self.not_sent)
+        return bool(self.due_soon or self.overdue or self.returned or self.not_sent or self.changed)
+
+    @property
+    def plans(self) -> list[Plan]:
+        """The plans the reminders concern, in the order of their rows."""
+        found = {}
+        for row in self.overdue + self.due_soon + self.returned + self.changed + self.not_sent:
+            found.setdefault(row.plan.id, row.plan)
+        return list(found.values())
 
 
-def reminders_for(session: Session, *, plan: Plan, unit: Unit, today: date) -> Reminders:
-    period = open_period_of(session, plan)
-    rows = unit_rows(session, plan=plan, unit=unit, today=today, filters=Filters(role="lead"), period=period)
-    return reminders_from(rows, period=period, today=today)
+def reminders_for(session: Session, *, plans: list[Plan], unit: Unit, today: date) -> Reminders:
+    periods = open_periods(session, plans)
+    rows = unit_rows(session, plans=plans, unit=unit, today=today, filters=Filters(role="lead"), periods=periods)
+    return reminders_from(rows, plans=plans, periods=periods, today=today)
 
 
-def reminders_from(rows: list[ReportRow], *, period, today: date) -> Reminders:
-    """The reminders among a unit's rows (its lead rows count; the page may pass all its rows)."""
-    found = Reminders(period.label if period else None, period.deadline if period else None)
+def reminders_from(rows: list[ReportRow], *, plans: list[Plan], periods: dict[int, Period],
+                   today: date) -> Reminders:
+    """The reminders among a unit's rows of those plans (its lead rows count; the page may pass
+    all its rows)."""
+    found = Reminders([(plan, periods[plan.id]) for plan in plans if plan.id in periods])
     for row in rows:
         if row.role != Role.LEAD:
             continue
@@ -49,35 +59,42 @@ def reminders_from(rows: list[ReportRow], *, period, today: date) -> Reminders:
             found.overdue.append(row)
         elif due and today <= due <= today + SOON and not row.status.code.value.startswith("done"):
             found.due_soon.append(row)
-        if period is not None:
+        if row.period is not None:
             if row.copy is not None and row.copy.state == ReviewState.RETURNED:
                 found.returned.append(row)
             elif row.copy is None:
                 found.not_sent.append(row)
+            elif row.changed_since_sent:
+                found.changed.append(row)
     return found
 
 
-def digest(unit: Unit, plan: Plan, reminders: Reminders) -> tuple[str, str]:
-    """The e-mail's subject and plain-text body, in Vietnamese."""
-    lines = [f"Kính gửi {unit.name},", "", f"Tình hình thực hiện Kế hoạch số {plan.number} của đơn vị cần lưu ý:", ""]
+def digest(unit: Unit, reminders: Reminders) -> tuple[str, str]:
+    """The e-mail's subject and plain-text body, in Vietnamese, over every plan followed."""
+    plans = reminders.plans
+    several = len(plans) > 1
+    about = "các kế hoạch" if several else f"Kế hoạch số {plans[0].number}"
+    lines = [f"Kính gửi {unit.name},", "", f"Tình hình thực hiện {about} của đơn vị cần lưu ý:", ""]
 
     def section(title: str, rows: list[ReportRow], detail) -> None:
         if rows:
             lines.append(f"{title} ({len(rows)}):")
-            lines.extend(f"  - {row.task.ref}: {detail(row)}" for row in rows)
+            lines.extend(f"  - {f'KH {row.plan.number} · ' if several else ''}{row.task.ref}: {detail(row)}"
+                         for row in rows)
             lines.append("")
 
     def due(row: ReportRow) -> str:
         return f"hạn {row.status.due_on.strftime('%d/%m/%Y')}" if row.status.due_on else "chưa có hạn"
 
-    section("Quá hạn", reminders.overdue, lambda r: f"{due(r)}, quá hạn {-r.status.days_left} ngày")
+    section("Nhiệm vụ chủ trì quá hạn", reminders.overdue, lambda r: f"{due(r)}, quá hạn {-r.status.days_left} ngày")
     section("Đến hạn trong 7 ngày", reminders.due_soon, due)
     section("Bị trả lại, cần sửa và gửi lại", reminders.returned, lambda r: r.copy.review_comment or "")
-    if reminders.period_label:
-        deadline = reminders.deadline.strftime("%d/%m/%Y") if reminders.deadline else ""
-        section(f"Chưa gửi báo cáo kỳ {reminders.period_label} (hạn gửi {deadline})", reminders.not_sent, due)
+    section("Đã sửa sau khi gửi, cần gửi lại", reminders.changed, lambda r: f"kỳ {r.period.label}")
+    section("Chưa gửi báo cáo kỳ", reminders.not_sent,
+            lambda r: f"kỳ {r.period.label}, hạn gửi {r.period.deadline.strftime('%d/%m/%Y')}")
     lines.append("Cập nhật tại trang «Việc của đơn vị» của hệ thống theo dõi kế hoạch.")
-    subject = f"[Kế hoạch {plan.number}] {unit.short_name or unit.name}: việc cần lưu ý"
+    tag = "Theo dõi kế hoạch" if several else f"Kế hoạch {plans[0].number}"
+    subject = f"[{tag}] {unit.short_name or unit.name}: việc cần lưu ý"
     return subject, "\n".join(lines)
 
 
@@ -98,8 +115,8 @@ class Outcome:
     reason: str
 
 
-def send_reminders(session: Session, *, plan: Plan, today: date, smtp: SmtpSettings) -> list[Outcome]:
-    """E-mail each unit with something to be reminded of its digest, once a day."""
+def send_reminders(session: Session, *, plans: list[Plan], today: date, smtp: SmtpSettings) -> list[Outcome]:
+    """E-mail each unit with something to be reminded of, in any of the plans, its digest, once a day."""
     outcomes = []
     recipients_of: dict[int, list[str]] = {}
     for unit_id, email in session.exec(
@@ -107,7 +124,7 @@ def send_reminders(session: Session, *, plan: Plan, today: date, smtp: SmtpSetti
     ):
         recipients_of.setdefault(unit_id, []).append(email)
     for unit in session.exec(select(Unit).where(Unit.active).order_by(Unit.id)).all():
-        reminders = reminders_for(session, plan=plan, unit=unit, today=today)
+        reminders = reminders_for(session, plans=plans, unit=unit, today=today)
         if not reminders:
             continue
         recipients = recipients_of.get(unit.id)
@@ -122,7 +139,7 @@ def send_reminders(session: Session, *, plan: Plan, today: date, smtp: SmtpSetti
             session.rollback()
             outcomes.append(Outcome(unit.code, False, "đã gửi hôm nay"))
             continue
-        subject, body = digest(unit, plan, reminders)
+        subject, body = digest(unit, reminders)
         message = MIMEText(body, "plain", "utf-8")
         # Header() keeps the spaces of a long Vietnamese subject across encoded words,
         # which the newer header folding drops ("việc cần" came out as "việccần").

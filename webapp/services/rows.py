@@ -27,7 +27,7 @@ from ..models import (
     User,
 )
 from .deadlines import approved_extensions, extended_to
-from .periods import STATE_LABELS
+from .periods import STATE_LABELS, differs
 from .reports import BLANK_REPORT, STATUS_LABELS, BlankReport
 from .status import BLOCKED_LABEL, DONE, LABELS, Derived, StatusView, row_status, unit_status
 from .text import fold
@@ -70,8 +70,15 @@ class ReportRow:
     updated_by: User | None = None
     copy: PeriodReport | None = None  # what the unit sent for the open period, and its review
     extension: Extension | None = None  # a request for a later date, waiting for an answer
-    period: Period | None = None  # the open period, if any
+    period: Period | None = None  # the open period of the row's plan, if any
+    plan: Plan | None = None
     rights: object = None  # permissions.ReportRights, set by the view
+    asking_to_send_blank: bool = False  # set by the view: «Gửi báo cáo» of a never-filled report asks first
+
+    @property
+    def anchor(self) -> str:
+        """The row's id in a page, unique even where several plans share refs."""
+        return f"report-{self.plan.code}-{self.task.ref}-{self.unit.code}"
 
     @property
     def role_label(self) -> str:
@@ -89,20 +96,29 @@ class ReportRow:
 
     @property
     def changed_since_sent(self) -> bool:
-        """The live report moved on after it was sent for the period."""
-        return bool(self.copy and self.report.updated_at and self.copy.submitted_at
-                    and self.report.updated_at > self.copy.submitted_at)
+        """The live report says something else than what was sent for the period."""
+        return self.copy is not None and differs(self.report, self.copy)
 
     @property
     def state_label(self) -> str:
         return STATE_LABELS[self.copy.state] if self.copy else ""
 
     @property
+    def accepted_before(self) -> dict | None:
+        """The version accepted before the one now sent or returned, which still counts."""
+        return self.copy.accepted_values if self.copy and self.copy.state != ReviewState.ACCEPTED else None
+
+    @property
     def needs_sending(self) -> bool:
-        """Not sent for the open period, returned, or changed since sent (and not yet accepted)."""
-        if self.period is None or (self.copy is not None and self.copy.state == ReviewState.ACCEPTED):
+        """Not sent for the open period, returned, or changed since sent (accepted or not)."""
+        if self.period is None:
             return False
         return self.copy is None or self.copy.state == ReviewState.RETURNED or self.changed_since_sent
+
+    @property
+    def never_filled(self) -> bool:
+        """A lead row its unit has never written anything on: nothing to send."""
+        return self.role == Role.LEAD and not self.reported
 
     @property
     def can_send(self) -> bool:
@@ -115,18 +131,23 @@ class ReportRow:
 
 
 class RowContext:
-    """What rows need beyond the reports: extensions, the open period's copies (one query each)."""
+    """What rows need beyond the reports: extensions, the open periods' copies (one query each).
 
-    def __init__(self, session: Session, task_ids, *, period: Period | None, unit_id: int | None = None):
+    periods: plan id -> its open period, for the plans the rows come from.
+    """
+
+    def __init__(self, session: Session, task_ids, *, plans: dict[int, Plan], periods: dict[int, Period],
+                 unit_id: int | None = None):
         task_ids = list(task_ids)
-        self.period = period
+        self.plans, self.periods = plans, periods
         self.approved = approved_extensions(session, task_ids)
         self.copies: dict = {}
         self.pending: dict = {}
         if not task_ids:
             return
-        if period is not None:
-            copies = select(PeriodReport).where(PeriodReport.period_id == period.id, PeriodReport.task_id.in_(task_ids))
+        if periods:
+            copies = select(PeriodReport).where(PeriodReport.period_id.in_([p.id for p in periods.values()]),
+                                                PeriodReport.task_id.in_(task_ids))
             if unit_id is not None:
                 copies = copies.where(PeriodReport.unit_id == unit_id)
             self.copies = {(c.task_id, c.unit_id): c for c in session.exec(copies)}
@@ -138,7 +159,8 @@ class RowContext:
     def row(self, task, section, unit, role, report, today, updated_by) -> ReportRow:
         status = unit_status(task, report, today, extended_to(task, unit.id, self.approved, today))
         return ReportRow(task, section, unit, role, report, status, updated_by,
-                         self.copies.get((task.id, unit.id)), self.pending.get((task.id, unit.id)), self.period)
+                         self.copies.get((task.id, unit.id)), self.pending.get((task.id, unit.id)),
+                         self.periods.get(task.plan_id), self.plans[task.plan_id])
 
 
 @dataclass
@@ -172,16 +194,22 @@ def _users(session: Session, reports) -> dict[int, User]:
     return {u.id: u for u in session.exec(select(User).where(User.id.in_(ids)))} if ids else {}
 
 
-def unit_rows(session: Session, *, plan: Plan, unit: Unit, today: date, filters: Filters,
-              period: Period | None = None) -> list[ReportRow]:
-    """The unit's rows, grouped by section, lead rows first in each."""
+def unit_rows(session: Session, *, plans: list[Plan], unit: Unit, today: date, filters: Filters,
+              periods: dict[int, Period] | None = None) -> list[ReportRow]:
+    """The unit's rows in the plans given (in their order), by section, lead rows first in each.
+
+    periods: each plan's open period (plan id -> period), whose copies the rows show.
+    """
+    if not plans:
+        return []
+    plan_first = case({plan.id: index for index, plan in enumerate(plans)}, value=Task.plan_id)
     lead_first = case((Assignment.role == Role.LEAD, 0), else_=1)
     statement = (
         select(Task, Section, Assignment.role)
         .join(Section, Task.section_id == Section.id)
         .join(Assignment, Assignment.task_id == Task.id)
-        .where(Task.plan_id == plan.id, Assignment.unit_id == unit.id)
-        .order_by(Section.position, lead_first, Task.position)
+        .where(Task.plan_id.in_([plan.id for plan in plans]), Assignment.unit_id == unit.id)
+        .order_by(plan_first, Section.position, lead_first, Task.position)
     )
     if filters.role in ("lead", "support"):
         statement = statement.where(Assignment.role == Role(filters.role))
@@ -195,7 +223,8 @@ def unit_rows(session: Session, *, plan: Plan, unit: Unit, today: date, filters:
         )
     } if found else {}
     users = _users(session, reports.values())
-    context = RowContext(session, [t.id for t, _, _ in found], period=period, unit_id=unit.id)
+    context = RowContext(session, [t.id for t, _, _ in found], plans={plan.id: plan for plan in plans},
+                         periods=periods or {}, unit_id=unit.id)
     rows = []
     for task, section, role in found:
         report = reports.get(task.id) or BLANK_REPORT
@@ -203,6 +232,62 @@ def unit_rows(session: Session, *, plan: Plan, unit: Unit, today: date, filters:
         if filters.matches(row.status):
             rows.append(row)
     return rows
+
+
+@dataclass
+class RowCounts:
+    """A unit's rows counted by role, each with its overdue ones, so that «quá hạn» always says
+    whose: the rows the unit leads, or those it supports."""
+
+    lead: int = 0
+    support: int = 0
+    lead_overdue: int = 0
+    support_overdue: int = 0
+
+    @classmethod
+    def of(cls, rows: list[ReportRow]) -> "RowCounts":
+        counts = cls()
+        for row in rows:
+            if row.role == Role.LEAD:
+                counts.lead += 1
+                counts.lead_overdue += row.status.overdue
+            else:
+                counts.support += 1
+                counts.support_overdue += row.status.overdue
+        return counts
+
+
+@dataclass
+class Sending:
+    """What «Gửi tất cả» would send: the lead rows ready to go (never sent, returned, or changed
+    since sent), and those never filled in, which are not sent but listed."""
+
+    ready: list[ReportRow] = field(default_factory=list)
+    blank: list[ReportRow] = field(default_factory=list)
+
+
+def sending(rows: list[ReportRow]) -> Sending:
+    found = Sending()
+    for row in rows:
+        if row.role == Role.LEAD and row.needs_sending:
+            (found.blank if row.never_filled else found.ready).append(row)
+    return found
+
+
+def by_plan(rows: list[ReportRow]) -> list[tuple[Plan, list[ReportRow]]]:
+    """Rows in their order, cut where the plan changes."""
+    groups: list[tuple[Plan, list[ReportRow]]] = []
+    for row in rows:
+        if not groups or groups[-1][0].id != row.plan.id:
+            groups.append((row.plan, []))
+        groups[-1][1].append(row)
+    return groups
+
+
+def _single_plan_context(session: Session, task: Task, period: Period | None, unit_id: int | None = None):
+    plan = session.get(Plan, task.plan_id)
+    return RowContext(session, [task.id], plans={plan.id: plan}, periods={plan.id: period} if period else {},
+                      unit_id=unit_id)
 
 
 def task_rows(session: Session, *, task: Task, today: date, period: Period | None = None) -> list[ReportRow]:
@@ -217,7 +302,7 @@ def task_rows(session: Session, *, task: Task, today: date, period: Period | Non
     ).all()
     reports = {r.unit_id: r for r in session.exec(select(Report).where(Report.task_id == task.id))}
     users = _users(session, reports.values())
-    context = RowContext(session, [task.id], period=period)
+    context = _single_plan_context(session, task, period)
     rows = []
     for role, unit in assigned:
         report = reports.get(unit.id) or BLANK_REPORT
@@ -230,7 +315,7 @@ def report_row(session: Session, *, task: Task, unit: Unit, role: Role, report: 
     report = report or BLANK_REPORT
     section = session.get(Section, task.section_id)
     updated_by = session.get(User, report.updated_by_id) if report.updated_by_id else None
-    context = RowContext(session, [task.id], period=period, unit_id=unit.id)
+    context = _single_plan_context(session, task, period, unit.id)
     return context.row(task, section, unit, role, report, today, updated_by)
 
 

@@ -145,15 +145,17 @@ class FilterForm(FlaskForm):
         csrf = False
 
     q = StringField("Tìm", render_kw={"type": "search", "placeholder": "Tìm theo nội dung, đơn vị, mã (VD: so hoa)"})
+    plan = SelectField("Kế hoạch", choices=[])
     status = SelectField("Tình trạng", choices=[])
     role = SelectField("Vai trò", choices=options([("", "Tất cả"), ("lead", "Chủ trì"), ("support", "Phối hợp")]))
     section = SelectField("Mục", choices=[])
     unit = SelectField("Đơn vị", choices=[])
     overdue = SelectField("Thời hạn", choices=options([("", "Tất cả"), ("1", "Chỉ việc quá hạn")]))
 
-    def set_choices(self, *, sections=(), units=(), statuses=()) -> None:
-        """The choices that come from the plan; each list starts with «Tất cả»."""
+    def set_choices(self, *, sections=(), units=(), statuses=(), plans=()) -> None:
+        """The choices that come from the plans; each list starts with «Tất cả»."""
         everything = [("", "Tất cả")]
+        self.plan.choices = options([("", "Tất cả kế hoạch")] + [(p.code, f"KH {p.number}") for p in plans])
         self.section.choices = options(everything + [(s.code, f"{s.code} {s.title}") for s in sections if s.parent_id])
         self.unit.choices = options(everything + [(u.code, u.name) for u in units])
         self.status.choices = options(everything + list(statuses))

@@ -13,7 +13,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -24,13 +23,13 @@ from ..extensions import db
 from ..forms import EmptyForm, errors_text, options
 from ..fragment_cache import fragments
 from ..models import Assignment, Indicator, Report, Role, Section, Task, Unit, User
-from ..plan_scope import current_plan
+from ..plan_scope import current_plan, link_plan, plans_shown
 from ..rendering import render, wants_partial
 from ..security import audit
 from ..services import clock
 from ..services.deadlines import DeadlineError, name_unit, request_extension, set_due_date
 from ..services.periods import PeriodError, open_period_of, submit
-from ..services.plans import PlanNotFound, find_plan
+from ..services.plans import PlanNotFound, find_plan, followed_plans
 from ..services.reports import (
     FIELD_LABELS,
     ReportConflict,
@@ -122,9 +121,10 @@ def _form(ctx: ReportContext, formdata=None):
 
 
 def _return_to(ctx: ReportContext, view: str) -> str:
+    anchor = f"#report-{current_plan().code}-{ctx.task.ref}-{ctx.unit.code}"
     if view == "unit":
-        return url_for("units.home") + f"#report-{ctx.task.ref}-{ctx.unit.code}"
-    return url_for("tasks.task", ref=ctx.task.ref) + f"#report-{ctx.task.ref}-{ctx.unit.code}"
+        return url_for("units.home") + anchor
+    return url_for("tasks.task", ref=ctx.task.ref, plan=link_plan(current_plan())) + anchor
 
 
 @bp.get("/")
@@ -139,36 +139,51 @@ def choose_plan():
     """Every page from now on is about the plan chosen."""
     if not EmptyForm().validate_on_submit():
         abort(400)
+    session = db.session()
     try:
-        plan = find_plan(db.session(), request.form.get("plan") or "")
+        plan = find_plan(session, request.form.get("plan") or "")
     except PlanNotFound as exc:
         abort(404, description=str(exc))
-    session["plan"] = plan.code
+    user = current_user._get_current_object()
+    user.plan_id = plan.id  # kept on the account: the next login finds the same plan
+    session.add(user)
+    session.commit()
     return redirect(url_for("tasks.index"), code=303)
 
 
 @bp.get("/tasks")
 @login_required
 def overview():
+    """Every row of the user's plan, of another (`?plan=`), or of every followed plan (`?plan=`
+    empty); each plan's list is cached until its rows or reports change."""
     if not permissions.can_see_overview(current_user):
         abort(403)
     session = db.session()
-    plan = current_plan()
+    followed = followed_plans(session)
+    plans = plans_shown(followed, every_plan_by_default=False)
     form = FilterForm(request.args)
     form.set_choices(
-        sections=section_choices(session, plan),
+        sections=section_choices(session, plans[0]) if len(plans) == 1 else (),
         units=session.exec(select(Unit.code, Unit.name).order_by(Unit.name)),
         statuses=STATUS_CHOICES,
+        plans=followed,
     )
+    if "plan" not in request.args:
+        form.plan.data = plans[0].code
     filters, today = form.filters(), clock.today()
-    results = fragments().get_or_render(
-        ("overview", plan.id, data_version(session, plan), today, filters.key()),
-        lambda: render_template("tasks/_overview_results.html",
-                                rows=overview_rows(session, plan=plan, today=today, filters=filters)),
-    )
+    results = [
+        fragments().get_or_render(
+            ("overview", plan.id, data_version(session, plan), today, filters.key(), len(plans) > 1),
+            lambda plan=plan: render_template("tasks/_overview_plan.html", plan=plan, several_plans=len(plans) > 1,
+                                              rows=overview_rows(session, plan=plan, today=today, filters=filters)),
+        )
+        for plan in plans
+    ]
+    fields = (["plan"] if len(followed) > 1 else []) + ["status"] + (["section"] if len(plans) == 1 else [])
+    context = dict(plans=plans, form=form, results=results, fields=fields + ["unit", "overdue"])
     if wants_partial():
-        return results
-    return render_template("tasks/overview.html", plan=plan, form=form, results=results)
+        return render_template("tasks/_overview_results.html", **context)
+    return render_template("tasks/overview.html", **context)
 
 
 @bp.get("/tasks/<ref>")
@@ -306,6 +321,8 @@ def submit_report(ref: str, unit_code: str):
     error = None
     if period is None:
         error = "Chưa có kỳ báo cáo nào đang mở."
+    elif (ctx.report is None or ctx.report.version == 0) and request.form.get("blank") != "confirmed":
+        return _ask_to_send_blank(ctx, _row_view())
     else:
         try:
             submit(session, period=period, task=ctx.task, unit=ctx.unit, user=current_user)
@@ -313,6 +330,13 @@ def submit_report(ref: str, unit_code: str):
         except PeriodError as exc:
             error = str(exc)
     return _answer_with_row(ctx, _row_view(), error)
+
+
+def _ask_to_send_blank(ctx: ReportContext, view: str):
+    """A report never filled in is sent only once the unit says so: the row asks, in place."""
+    row = _row(ctx)
+    row.asking_to_send_blank = True
+    return render("reports/page.html", "reports/_row.html", row=row, view=view)
 
 
 @bp.route("/tasks/<ref>/units/<unit_code>/extension", methods=["GET", "POST"])

@@ -1,18 +1,19 @@
-"""«Việc của đơn vị»: a unit focal point's home, the rows where the unit leads or supports."""
+"""«Việc của đơn vị»: a unit focal point's home, the rows where the unit leads or supports in
+every plan it follows, and sending the period's reports."""
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import permissions
 from ..extensions import db
 from ..forms import EmptyForm
-from ..models import Role
-from ..plan_scope import current_plan, own_unit
+from ..plan_scope import own_unit, plans_shown
 from ..rendering import render, wants_partial
 from ..services import clock
-from ..services.periods import open_period_of, submit
+from ..services.periods import PeriodError, open_periods, submit_many
+from ..services.plans import plans_of_unit
 from ..services.reminders import reminders_for, reminders_from
-from ..services.rows import STATUS_CHOICES, Filters, section_choices, unit_rows
+from ..services.rows import STATUS_CHOICES, Filters, RowCounts, by_plan, section_choices, sending, unit_rows
 from ..tasks.forms import FilterForm
 
 bp = Blueprint("units", __name__)
@@ -23,54 +24,62 @@ bp = Blueprint("units", __name__)
 def home():
     unit = own_unit()
     session = db.session()
-    plan = current_plan()
+    followed = plans_of_unit(session, unit)
+    plans = plans_shown(followed, every_plan_by_default=True)
     form = FilterForm(request.args)
-    form.set_choices(
-        sections=section_choices(session, plan),
-        statuses=STATUS_CHOICES,
-    )
-    period = open_period_of(session, plan)
-    rows = unit_rows(session, plan=plan, unit=unit, today=clock.today(), filters=form.filters(), period=period)
+    form.set_choices(sections=section_choices(session, plans[0]) if len(plans) == 1 else (), statuses=STATUS_CHOICES,
+                     plans=followed)
+    periods = open_periods(session, plans)
+    rows = unit_rows(session, plans=plans, unit=unit, today=clock.today(), filters=form.filters(), periods=periods)
     user = current_user._get_current_object()  # once, not through the proxy for every row
     for row in rows:
         row.rights = permissions.report_rights(user, {unit.id: row.role}, unit.id)
-    counts = {
-        "lead": sum(1 for r in rows if r.role == Role.LEAD),
-        "support": sum(1 for r in rows if r.role == Role.SUPPORT),
-        "overdue": sum(1 for r in rows if r.status.overdue),
-    }
     filtered = any(request.args.values())
-    return render("units/home.html", "units/_results.html", plan=plan, unit=unit, form=form, rows=rows,
-                  counts=counts, filtered=filtered, period=period,
-                  reminders=None if wants_partial() else _reminders(rows, filtered, plan, unit, period),
-                  submit_form=EmptyForm())
+    fields = (["plan"] if len(followed) > 1 else []) + ["status", "role"] + (["section"] if len(plans) == 1 else [])
+    return render("units/home.html", "units/_results.html", unit=unit, form=form, groups=by_plan(rows),
+                  counts=RowCounts.of(rows), filtered=filtered, several_plans=len(followed) > 1,
+                  fields=fields + ["overdue"],
+                  reminders=None if wants_partial() else _reminders(rows, filtered, followed, periods, unit))
 
 
-def _reminders(rows, filtered: bool, plan, unit, period):
-    """Unfiltered, the page's own rows hold every reminder: no second reading."""
+def _reminders(rows, filtered: bool, followed, periods, unit):
+    """Unfiltered, the page's own rows hold every reminder of every plan: no second reading."""
     if not filtered:
-        return reminders_from(rows, period=period, today=clock.today())
-    return reminders_for(db.session(), plan=plan, unit=unit, today=clock.today())
+        return reminders_from(rows, plans=followed, periods=periods, today=clock.today())
+    return reminders_for(db.session(), plans=followed, unit=unit, today=clock.today())
 
 
-@bp.post("/my/submit")
+@bp.route("/my/submit", methods=["GET", "POST"])
 @login_required
 def submit_all():
-    """Send every lead row not yet sent (or changed, or returned) for the open period."""
+    """Send every lead row ready to go for its plan's open period, after showing what will be
+    sent and which rows, never filled in, will not."""
     unit = own_unit()
     session = db.session()
-    plan = current_plan()
-    period = open_period_of(session, plan)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    if period is None:
-        flash("Chưa có kỳ báo cáo nào đang mở.", "warning")
-        return redirect(url_for("units.home"), code=303)
-    sent = 0
-    for row in unit_rows(session, plan=plan, unit=unit, today=clock.today(), filters=Filters(role="lead"),
-                         period=period):
-        if row.needs_sending:
-            submit(session, period=period, task=row.task, unit=unit, user=current_user)
-            sent += 1
-    flash(f"Đã gửi {sent} báo cáo cho kỳ «{period.label}»." if sent else "Không có báo cáo nào cần gửi.", "info")
-    return redirect(url_for("units.home"), code=303)
+    followed = plans_of_unit(session, unit)
+    periods = open_periods(session, followed)
+    rows = unit_rows(session, plans=followed, unit=unit, today=clock.today(), filters=Filters(role="lead"),
+                     periods=periods)
+    to_send = sending(rows)
+    form = EmptyForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        if request.form.get("count") != str(len(to_send.ready)):
+            flash("Danh sách báo cáo cần gửi vừa thay đổi: hãy xem lại trước khi gửi.", "warning")
+        elif not to_send.ready:
+            flash("Không có báo cáo nào cần gửi.", "info")
+            return redirect(url_for("units.home"), code=303)
+        else:
+            try:
+                sent = submit_many(session, rows=to_send.ready, unit=unit, user=current_user)
+            except PeriodError as exc:
+                flash(f"Chưa gửi báo cáo nào: {exc}", "error")
+            else:
+                left = f" {len(to_send.blank)} nhiệm vụ chưa có nội dung không được gửi." if to_send.blank else ""
+                flash(f"Đã gửi {sent} báo cáo.{left}", "info")
+                return redirect(url_for("units.home"), code=303)
+        return redirect(url_for("units.submit_all"), code=303)
+    return render_template("units/submit.html", unit=unit, sending=to_send, form=form,
+                           periods=[(plan, periods[plan.id]) for plan in followed if plan.id in periods],
+                           several_plans=len(followed) > 1)

@@ -159,14 +159,20 @@ _LEVEL = re.compile(r"cap\s+(tinh|huyen|xa)\b")
 FUZZY_RATIO = 0.85
 
 
-# «Các Bộ: Quốc phòng, Xây dựng, …» names «Bộ Quốc phòng», «Bộ Xây dựng»…
-_SHARED_HEAD = re.compile(r"(?i)\b(?:các\s+)?(Bộ|Sở|UBND|Ủy ban nhân dân)\s*:\s*([^;\n]+)")
+# «Các Bộ: Quốc phòng, Xây dựng, …» names «Bộ Quốc phòng», «Bộ Xây dựng»…; «UBND các xã: A Lưới 3
+# và Khe Tre» names «UBND xã A Lưới 3», «UBND xã Khe Tre» (a place's name never holds «và»; a
+# ministry's may: «Kế hoạch và Đầu tư»).
+_SHARED_HEAD = re.compile(
+    r"(?i)\b(?:các\s+)?(Bộ|Sở|(?:UBND|Ủy ban nhân dân)(?:\s+các)?(?:\s+(?P<level>xã|phường|huyện|quận|thị xã|"
+    r"thành phố|đặc khu))?)\s*:\s*(?P<items>[^;\n]+)")
 
 
 def _distributed(text: str) -> str:
     def spread(m: re.Match) -> str:
-        head = m.group(1)[0].upper() + m.group(1)[1:]
-        return ", ".join(f"{head} {item.strip()}" for item in m.group(2).split(",") if item.strip())
+        head = re.sub(r"(?i)\s+các\b", "", m.group(1))
+        head = head[0].upper() + head[1:]
+        items = re.split(r",|\s+và\s+" if m.group("level") else ",", m.group("items"))
+        return ", ".join(f"{head} {item.strip()}" for item in items if item.strip())
     return _SHARED_HEAD.sub(spread, text)
 
 
