@@ -28,6 +28,7 @@ from .services.plans import (
     followed_plans,
     load_plan,
 )
+from .services.demo import play_history
 from .services.reminders import SmtpSettings, send_reminders
 from .services.text import slug
 
@@ -250,17 +251,26 @@ def register(app: Flask) -> None:
         click.echo(f"Đã gửi {sum(o.sent for o in outcomes)} thư nhắc việc.")
 
     @app.cli.command("seed-demo")
-    def seed_demo() -> None:
-        """Tạo tài khoản dùng thử: mỗi đơn vị một tài khoản, một người rà soát, một lãnh đạo, một quản trị."""
+    @click.option("--accounts-only", is_flag=True, help="Chỉ tạo tài khoản, không dựng lịch sử thực hiện.")
+    def seed_demo(accounts_only: bool) -> None:
+        """Dữ liệu dùng thử: mỗi đơn vị một tài khoản, một người rà soát, một lãnh đạo, một quản trị; và lịch sử
+        thực hiện kế hoạch 1958 từ Quý III/2021 (các kỳ báo cáo, báo cáo, rà soát, gia hạn, số liệu chỉ tiêu)."""
         if app.config["PRODUCTION"]:
-            raise click.ClickException("Không tạo tài khoản dùng thử ở chế độ production.")
+            raise click.ClickException("Không tạo dữ liệu dùng thử ở chế độ production.")
         with _session() as session:
             created = seed_demo_accounts(session)
+            played = None if accounts_only else play_history(session, plan=_plan(session, PlanSource.read().code),
+                                                              until=clock.today())
         click.echo(f"Tài khoản dùng thử ({len(created)} tài khoản mới), mật khẩu chung: {DEMO_PASSWORD}")
         click.echo("  đơn vị:      tên đăng nhập là mã đơn vị, ví dụ snv, stttt, donghung (xem list-units)")
         click.echo("  rà soát:     snv-ra-soat   (Sở Nội vụ)")
         click.echo("  lãnh đạo:    lanh-dao")
         click.echo("  quản trị:    quan-tri")
+        if played:
+            click.echo(f"Lịch sử thực hiện kế hoạch 1958: {played.closed} kỳ đã đóng, kỳ {played.open_label} đang mở; "
+                       f"{played.reports} báo cáo, {played.sent} lần gửi, {played.returned} lần trả lại.")
+        elif not accounts_only:
+            click.echo("Kế hoạch 1958 đã có kỳ báo cáo: giữ nguyên, không dựng lại lịch sử.")
 
 
 def _echo_preview(found, filename: str) -> None:

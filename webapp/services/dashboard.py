@@ -14,6 +14,7 @@ from .periods import (
     PERIOD_STATUS_LABELS,
     Standing,
     live_standing,
+    periods_of,
     standing_of,
 )
 from .status import DONE, Derived
@@ -61,6 +62,7 @@ class Dashboard:
     indicators: list[IndicatorSummary]
     attention: list[Attention]
     standing: Standing
+    figures_period: Period | None = None  # whose indicator figures are shown (today: the latest period's)
 
     @property
     def total(self) -> int:
@@ -114,6 +116,8 @@ def build(session: Session, *, plan: Plan, period: Period | None, today: date) -
                 PeriodReport.period_id == period.id, PeriodReport.state == ReviewState.RETURNED)):
             if unit_id in lines:
                 lines[unit_id].returned += 1
+    # Figures are given for a period; today's view shows those of the latest one.
+    figures = period or next(iter(periods_of(session, plan)), None)
     attention = []
     for row in standing.rows:
         if row.status.overdue or row.status.blocked:
@@ -132,7 +136,8 @@ def build(session: Session, *, plan: Plan, period: Period | None, today: date) -
         sections=[(sections[sid], counts) for sid, counts in sorted(per_section.items(),
                                                                      key=lambda item: sections[item[0]].position)],
         units=sorted(lines.values(), key=lambda line: (-line.overdue, line.unit.id)),
-        indicators=summaries(session, plan=plan, period=period, as_of=as_of),
+        indicators=summaries(session, plan=plan, period=figures, as_of=as_of),
         attention=attention,
         standing=standing,
+        figures_period=figures,
     )

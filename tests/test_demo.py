@@ -1,0 +1,78 @@
+"""The first impression: `seed-demo` plays plan 1958's history since Q3/2021, the same on
+every run and on both databases, so that every page looks like a province's real record;
+production refuses it."""
+
+from datetime import date
+
+import pytest
+from sqlmodel import select
+
+from webapp import create_app
+from webapp.models import Extension, ExtensionState, IndicatorValue, Period, PeriodReport, ReviewState
+from webapp.services import clock
+
+TODAY = date(2026, 11, 29)
+
+
+@pytest.fixture
+def played(app, runner, monkeypatch, session):
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_the_history_is_a_provinces_record_the_same_every_time(played, session):
+    assert "21 kỳ đã đóng, kỳ Quý IV/2026 đang mở" in played
+    periods = session.exec(select(Period).order_by(Period.starts_on)).all()
+    assert [p.label for p in periods[:2]] == ["Quý III/2021", "Quý IV/2021"] and periods[-1].label == "Quý IV/2026"
+    assert all(not p.is_open for p in periods[:-1]) and periods[-1].is_open
+    copies = session.exec(select(PeriodReport)).all()
+    states = {state: sum(c.state == state for c in copies) for state in ReviewState}
+    # Most reports accepted, some never sent, a few waiting in the open quarter's queue.
+    assert states[ReviewState.ACCEPTED] > 4 * states[ReviewState.MISSING] > 0
+    assert 0 < states[ReviewState.SUBMITTED] < states[ReviewState.ACCEPTED] / 10
+    extension = session.exec(select(Extension)).one()
+    assert extension.state == ExtensionState.APPROVED
+    assert session.exec(select(IndicatorValue)).first() is not None
+    # The same history on every run and on both engines: a fingerprint of it.
+    assert (len(copies), states[ReviewState.RETURNED] + states[ReviewState.ACCEPTED]) == (8765, 7224)
+
+
+def test_every_page_shows_the_record(played, login, session):
+    reviewer = login("snv-ra-soat")
+    desk = reviewer.get("/review").get_data(as_text=True)
+    assert "Kỳ <strong>Quý IV/2026</strong>" in desk and 'class="queue-row' in desk
+    closed = session.exec(select(Period).where(Period.label == "Quý IV/2025")).one()
+    board = login("lanh-dao").get(f"/dashboard?period={closed.id}").get_data(as_text=True)
+    assert "Quý IV/2025" in board and "Hoàn thành đúng hạn" in board
+    history = reviewer.get("/tasks/A.I.3").get_data(as_text=True)
+    assert "Gửi báo cáo kỳ Quý III/2021" in history and "Chấp nhận (Quý III/2021)" in history
+    from webapp.models import Report, Unit
+
+    open_quarter = session.exec(select(Period.id).where(Period.label == "Quý IV/2026")).one()
+    changed = [(copy, report) for copy, report in session.exec(
+        select(PeriodReport, Report).join(Report, (Report.task_id == PeriodReport.task_id)
+                                          & (Report.unit_id == PeriodReport.unit_id))
+        .where(PeriodReport.period_id == open_quarter, PeriodReport.state == ReviewState.ACCEPTED))
+        if report.percent != copy.percent]
+    assert len(changed) == 1  # a unit moved on after its report was accepted
+    copy, report = changed[0]
+    row = login(session.get(Unit, copy.unit_id).code).get("/my").get_data(as_text=True)
+    assert f"đã sửa sau khi gửi (nay {report.percent}%): cần gửi lại" in row
+
+
+def test_a_second_run_keeps_the_history(played, runner, session):
+    before = len(session.exec(select(PeriodReport)).all())
+    again = runner.invoke(args=["seed-demo"])
+    assert "giữ nguyên, không dựng lại lịch sử" in again.output
+    session.rollback()
+    assert len(session.exec(select(PeriodReport)).all()) == before
+
+
+def test_production_refuses_demo_data(database_url, monkeypatch):
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    app = create_app({"DATABASE_URL": database_url})
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code != 0 and "Không tạo dữ liệu dùng thử ở chế độ production" in result.output
