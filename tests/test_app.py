@@ -39,10 +39,24 @@ def test_the_overview_lists_the_plan_sections(login):
     assert "58 nhiệm vụ" in page
 
 
-def test_home_sends_each_user_to_their_page(login):
-    assert login("snv").get("/").headers["Location"] == "/my"
-    assert login("snv-ra-soat").get("/").headers["Location"] == "/tasks"
-    assert login("lanh-dao").get("/").headers["Location"] == "/dashboard"
+@pytest.mark.parametrize(("username", "landing"), [
+    ("snv", "/my"), ("snv-ra-soat", "/review"), ("lanh-dao", "/dashboard"), ("quan-tri", "/admin"),
+])
+def test_each_user_lands_on_the_page_of_their_work(client, login, username, landing):
+    from tests.factories import UserClient
+
+    arrived = UserClient(client).post("/login", {"username": username, "password": "demo-1958"},
+                                      follow_redirects=True)
+    assert arrived.status_code == 200 and arrived.request.path == landing
+    assert login(username).get("/").headers["Location"] == landing
+
+
+def test_the_page_asked_for_wins_over_the_landing(client):
+    from tests.factories import UserClient
+
+    response = UserClient(client).post("/login", {"username": "snv-ra-soat", "password": "demo-1958",
+                                                  "next": "/tasks?q=so+hoa"})
+    assert response.headers["Location"] == "/tasks?q=so+hoa"
 
 
 def test_without_a_plan_the_pages_say_how_to_load_one(empty_database_url):

@@ -24,12 +24,12 @@ def has_unit_home(user: User) -> bool:
 
 
 def home_page(user: User) -> str:
-    """Where each user starts: a unit its rows, a leader the dashboard, the others the plan."""
+    """Where each user starts (after login, and at `/`), by the work they come for: a unit its
+    rows, a reviewer the review desk, a leader the dashboard, an administrator administration."""
     if has_unit_home(user):
         return "units.home"
-    if user.role == UserRole.LEADER:
-        return "dashboard.dashboard"
-    return "tasks.overview"
+    return {UserRole.REVIEWER: "review.desk", UserRole.LEADER: "dashboard.dashboard",
+            UserRole.ADMIN: "admin.index"}.get(user.role, "tasks.overview")
 
 
 def can_see_task(user: User, roles_on_task: dict[int, Role]) -> bool:

@@ -12,7 +12,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlmodel import select
+from sqlmodel import func, select
 
 from .. import permissions
 from ..extensions import db
@@ -35,7 +35,10 @@ from ..services import api_tokens, clock, importer, roster
 from ..services import audit as audit_log
 from ..services.accounts import (
     AccountError,
+    AccountProblems,
+    account_problems,
     create_user,
+    find_accounts,
     reset_password,
     set_user_active,
     update_user,
@@ -43,7 +46,7 @@ from ..services.accounts import (
 from ..services.reading import AppendixError, ImportLimits, read_appendix
 from ..services.plans import PlanMeta
 from ..services.roster import KIND_LABELS
-from ..services.text import slug
+from ..services.text import by_vietnamese_name, slug, vietnamese_key
 from ..services.units import (
     UnitError,
     merge_units,
@@ -51,7 +54,7 @@ from ..services.units import (
     set_active,
     set_group_members,
 )
-from .forms import ROLE_LABELS, ImportForm, MergeForm, RosterForm, UnitForm, UserForm
+from .forms import ROLE_LABELS, AccountForm, ImportForm, MergeForm, RosterForm, UnitForm, UserForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -64,7 +67,7 @@ def _administrators_only():
 
 
 def _units_choices(empty: str) -> list:
-    units = db.session().exec(select(Unit).where(Unit.active).order_by(Unit.name)).all()
+    units = by_vietnamese_name(db.session().exec(select(Unit).where(Unit.active)).all())
     return options([("", empty)] + [(u.code, u.name) for u in units])
 
 
@@ -82,21 +85,29 @@ def index():
 
 @bp.route("/users", methods=["GET", "POST"])
 def users():
+    """The accounts: «Tạo tài khoản» first, then the list, searched with `?q=`."""
     session = db.session()
     form = UserForm()
     form.unit.choices = _units_choices("(không gắn đơn vị)")
-    if form.validate_on_submit():
-        try:
-            user = create_user(session, username=form.username.data, password=form.password.data or "",
-                               role=form.role.data, unit_code=form.unit.data or None,
-                               full_name=form.full_name.data or "", email=form.email.data or "")
-            audit("admin", f"tạo tài khoản {user.username} ({user.role.value})")
-            flash(f"Đã tạo tài khoản «{user.username}».", "info")
-            return redirect(url_for("admin.users"), code=303)
-        except AccountError as exc:
-            form.username.errors = [*form.username.errors, str(exc)]
-    accounts = session.exec(select(User, Unit).outerjoin(Unit, User.unit_id == Unit.id).order_by(User.username)).all()
-    return render_template("admin/users.html", form=form, accounts=accounts, role_labels=ROLE_LABELS,
+    if form.is_submitted():
+        form.validate()
+        fields = dict(username=form.username.data or "", password=form.password.data or "",
+                      role=form.role.data or "", unit_code=form.unit.data or None, email=form.email.data or "")
+        if form.errors:
+            # Every fault at once: the service's too, on the fields the form let through.
+            form.add_problems(account_problems(session, **fields))
+        else:
+            try:
+                user = create_user(session, full_name=form.full_name.data or "", **fields)
+            except AccountProblems as exc:
+                form.add_problems(exc.problems)
+            else:
+                audit("admin", f"tạo tài khoản {user.username} ({user.role.value})")
+                flash(f"Đã tạo tài khoản «{user.username}».", "info")
+                return redirect(url_for("admin.users"), code=303)
+    q = request.args.get("q", "").strip()
+    return render_template("admin/users.html", form=form, accounts=find_accounts(session, q), q=q,
+                           total=session.exec(select(func.count(User.id))).one(), role_labels=ROLE_LABELS,
                            action_form=EmptyForm())
 
 
@@ -104,21 +115,26 @@ def users():
 def user(user_id: int):
     session = db.session()
     account = session.get(User, user_id) or abort(404)
-    form = UserForm(obj=None)
+    form = AccountForm()
     form.unit.choices = _units_choices("(không gắn đơn vị)")
     if request.method == "GET":
         unit = session.get(Unit, account.unit_id) if account.unit_id else None
-        form.username.data, form.full_name.data, form.email.data = account.username, account.full_name, account.email
+        form.full_name.data, form.email.data = account.full_name, account.email
         form.role.data, form.unit.data = account.role.value, unit.code if unit else ""
-    elif form.validate_on_submit():
-        try:
-            update_user(session, user=account, full_name=form.full_name.data or "", role=form.role.data,
-                        unit_code=form.unit.data or None, email=form.email.data or "")
-            audit("admin", f"sửa tài khoản {account.username} ({account.role.value})")
-            flash(f"Đã lưu tài khoản «{account.username}».", "info")
-            return redirect(url_for("admin.users"), code=303)
-        except AccountError as exc:
-            form.role.errors = [*form.role.errors, str(exc)]
+    else:
+        form.validate()
+        fields = dict(role=form.role.data or "", unit_code=form.unit.data or None, email=form.email.data or "")
+        if form.errors:
+            form.add_problems(account_problems(session, user=account, **fields))  # every fault at once
+        else:
+            try:
+                update_user(session, user=account, full_name=form.full_name.data or "", **fields)
+            except AccountProblems as exc:
+                form.add_problems(exc.problems)
+            else:
+                audit("admin", f"sửa tài khoản {account.username} ({account.role.value})")
+                flash(f"Đã lưu tài khoản «{account.username}».", "info")
+                return redirect(url_for("admin.users"), code=303)
     return render_template("admin/user.html", form=form, account=account, action_form=EmptyForm(),
                            tokens=api_tokens.tokens_of(session, account))
 
@@ -198,7 +214,8 @@ def units():
             return redirect(url_for("admin.units"), code=303)
         except UnitError as exc:
             form.code.errors = [*form.code.errors, str(exc)]
-    all_units = session.exec(select(Unit).order_by(Unit.active.desc(), Unit.kind, Unit.name)).all()
+    all_units = sorted(session.exec(select(Unit)).all(),
+                       key=lambda u: (not u.active, u.kind.value, vietnamese_key(u.name)))
     by_id = {u.id: u for u in all_units}
     groups = session.exec(select(UnitGroup).order_by(UnitGroup.id)).all()
     return render_template("admin/units.html", form=form, units=all_units, by_id=by_id, groups=groups,
@@ -272,8 +289,8 @@ def unit(code: str):
     form = UnitForm()
     form.parent.choices = _units_choices("(không có)")
     merge = MergeForm(prefix="merge")
-    merge.target.choices = options([(u.code, u.name) for u in session.exec(
-        select(Unit).where(Unit.active, Unit.id != item.id).order_by(Unit.name))])
+    merge.target.choices = options([(u.code, u.name) for u in by_vietnamese_name(session.exec(
+        select(Unit).where(Unit.active, Unit.id != item.id)))])
     if request.method == "GET":
         parent = session.get(Unit, item.parent_id) if item.parent_id else None
         form.code.data, form.name.data, form.short_name.data = item.code, item.name, item.short_name
@@ -343,7 +360,8 @@ def group(code: str):
             flash(f"Đã lưu thành viên nhóm «{item.name}».", "info")
             return redirect(url_for("admin.group", code=item.code), code=303)
     members = set(session.exec(select(UnitGroupMember.unit_id).where(UnitGroupMember.group_id == item.id)).all())
-    all_units = session.exec(select(Unit).where(Unit.active).order_by(Unit.kind, Unit.name)).all()
+    all_units = sorted(session.exec(select(Unit).where(Unit.active)).all(),
+                       key=lambda u: (u.kind.value, vietnamese_key(u.name)))
     return render_template("admin/group.html", group=item, units=all_units, members=members, form=form,
                            kind_labels=KIND_LABELS, kinds=set(item.member_kinds.split()))
 
@@ -428,8 +446,8 @@ def import_preview(import_id: int):
             error = str(exc)
     found = importer.preview(session, parsed, chosen)
     chosen_by_phrase = {m.phrase: m for m in chosen}
-    units = session.exec(select(Unit).where(Unit.active).order_by(Unit.name)).all()
-    groups = session.exec(select(UnitGroup).order_by(UnitGroup.name)).all()
+    units = by_vietnamese_name(session.exec(select(Unit).where(Unit.active)).all())
+    groups = by_vietnamese_name(session.exec(select(UnitGroup)).all())
     return render_template("admin/import.html", pending=pending, preview=found, form=form, error=error,
                            unresolved=unresolved, chosen=chosen_by_phrase, units=units, groups=groups)
 

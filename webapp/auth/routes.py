@@ -69,6 +69,7 @@ def login():
                 login_user(user)
                 pin_plan(session_, user)
                 audit("login")  # commits the pinned plan with the event
+                # The page asked for wins; else `/`, where permissions.home_page decides.
                 return redirect(_safe_next(form.next.data) or url_for("tasks.index"), code=303)
     return render_template("auth/login.html", form=form, error=error), status
 

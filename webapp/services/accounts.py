@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..models import Unit, User, UserRole
+from .text import by_vietnamese_name, fold
 
 MIN_PASSWORD_LENGTH = 8
 COMMON_PASSWORDS = {"12345678", "123456789", "1234567890", "password", "matkhau", "matkhau123", "admin123",
@@ -19,6 +20,15 @@ _DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
 
 class AccountError(ValueError):
     """Bad account data; the message is in Vietnamese."""
+
+
+class AccountProblems(AccountError):
+    """Everything wrong with an account's data, by field (username, password, role, unit, email),
+    so that a form shows each message beside its field."""
+
+    def __init__(self, problems: dict[str, list[str]]):
+        super().__init__(" ".join(m for messages in problems.values() for m in messages))
+        self.problems = problems
 
 
 def check_password_policy(password: str, username: str = "") -> None:
@@ -38,14 +48,78 @@ def hash_password(password: str, username: str = "") -> str:
 USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,59}")
 
 
+def _email_ok(email: str) -> bool:
+    return not email or ("@" in email and " " not in email.strip())
+
+
+def account_problems(session: Session, *, role: str, unit_code: str | None, email: str, username: str | None = None,
+                     password: str | None = None, user: User | None = None) -> dict[str, list[str]]:
+    """Every problem of an account's data at once, by field, in the words of the administrator's
+    page (the command line words its own). A new account gives its username and password; a
+    change gives the account (`user`)."""
+    problems: dict[str, list[str]] = {}
+
+    def say(field: str, message: str) -> None:
+        problems.setdefault(field, []).append(message)
+
+    if username is not None:
+        username = username.strip()
+        if not username:
+            say("username", "Hãy nhập tên đăng nhập.")
+        elif not USERNAME.fullmatch(username):
+            say("username", "Tên đăng nhập chỉ gồm chữ cái không dấu, chữ số và các dấu . _ - @ (tối đa 60 ký tự).")
+        elif session.exec(select(User.id).where(User.username == username)).first() is not None:
+            say("username", f"Tên đăng nhập «{username}» đã có: hãy chọn tên khác, hoặc sửa tài khoản đó trên "
+                            "trang của nó.")
+    if password is not None and not password:
+        say("password", "Hãy nhập mật khẩu ban đầu.")
+    elif password is not None:
+        try:
+            check_password_policy(password, username or "")
+        except AccountError as exc:
+            say("password", str(exc))
+    try:
+        wanted = UserRole(role)
+    except ValueError:
+        wanted = None
+        say("role", "Hãy chọn một vai trò trong danh sách.")
+    unit = session.exec(select(Unit).where(Unit.code == unit_code)).first() if unit_code else None
+    if unit_code and unit is None:
+        say("unit", "Đơn vị đã chọn không có trong danh sách.")
+    elif wanted == UserRole.UNIT and unit is None:
+        say("unit", "Tài khoản của đơn vị cần chọn đơn vị.")
+    if not _email_ok(email):
+        say("email", f"Địa chỉ e-mail «{email}» không hợp lệ.")
+    if user is not None and user.role == UserRole.ADMIN and wanted not in (None, UserRole.ADMIN):
+        try:
+            _keep_an_administrator(session, user)
+        except AccountError as exc:
+            say("role", str(exc))
+    return problems
+
+
+def find_accounts(session: Session, q: str = "") -> list[tuple[User, Unit | None]]:
+    """Every account with its unit; with `q`, those whose username, full name, unit name or
+    e-mail hold the words typed, in that order, diacritics and case aside (as the rows' search)."""
+    accounts = by_vietnamese_name(session.exec(select(User, Unit).outerjoin(Unit, User.unit_id == Unit.id)
+                                               .order_by(User.id)), name=lambda row: row[0].username)
+    phrase = " ".join(fold(q).split())
+    if not phrase:
+        return list(accounts)
+    # A line apart each: the words typed never run from one field into the next.
+    return [(user, unit) for user, unit in accounts
+            if phrase in fold("\n".join((user.username, user.full_name, unit.name if unit else "", user.email)))]
+
+
 def create_user(session: Session, *, username: str, password: str, role: str, unit_code: str | None = None,
                 full_name: str = "", email: str = "") -> User:
     """A new account, whose initial password its owner must change at first login (the
     administrator has seen it). An existing username is refused: an account is changed on its
-    own page, never replaced by creating it again."""
-    if session.exec(select(User.id).where(User.username == username.strip())).first() is not None:
-        raise AccountError(f"Tên đăng nhập «{username.strip()}» đã có: hãy chọn tên khác, hoặc sửa tài khoản đó "
-                           "trên trang của nó.")
+    own page, never replaced by creating it again. Raises AccountProblems with every problem."""
+    problems = account_problems(session, username=username, password=password, role=role, unit_code=unit_code,
+                                email=email)
+    if problems:
+        raise AccountProblems(problems)
     user, _ = save_user(session, username=username, password=password, role=role, unit_code=unit_code,
                         full_name=full_name, email=email)
     user.must_change_password = True
@@ -58,7 +132,7 @@ def save_user(
     email: str = "",
 ) -> tuple[User, bool]:
     """Create the account, or reset it (role, unit, password) when the username exists, as the
-    command line's create-user does. Returns (user, created)."""
+    command line's create-user does (its messages name its options). Returns (user, created)."""
     try:
         role = UserRole(role)
     except ValueError:
@@ -85,7 +159,7 @@ def save_user(
     user.role = role
     user.unit_id = unit.id if unit else None
     user.full_name = full_name or user.full_name or (unit.name if unit else username)
-    if email and ("@" not in email or " " in email.strip()):
+    if not _email_ok(email):
         raise AccountError(f"Địa chỉ e-mail «{email}» không hợp lệ.")
     user.email = email.strip() or user.email
     user.password_hash = hash_password(password, username)
@@ -124,20 +198,13 @@ def seed_demo_accounts(session: Session) -> list[User]:
 
 
 def update_user(session: Session, *, user: User, full_name: str, role: str, unit_code: str | None, email: str) -> User:
-    """Change an account's name, role, unit or e-mail (not its password)."""
-    try:
-        role = UserRole(role)
-    except ValueError:
-        raise AccountError(f"Vai trò «{role}» không hợp lệ.") from None
+    """Change an account's name, role, unit or e-mail (not its password). Raises AccountProblems
+    with every problem."""
+    problems = account_problems(session, role=role, unit_code=unit_code, email=email, user=user)
+    if problems:
+        raise AccountProblems(problems)
+    role = UserRole(role)
     unit = session.exec(select(Unit).where(Unit.code == unit_code)).first() if unit_code else None
-    if unit_code and unit is None:
-        raise AccountError(f"Không có đơn vị mã «{unit_code}».")
-    if role == UserRole.UNIT and unit is None:
-        raise AccountError("Tài khoản của đơn vị phải gắn với một đơn vị.")
-    if email and ("@" not in email or " " in email.strip()):
-        raise AccountError(f"Địa chỉ e-mail «{email}» không hợp lệ.")
-    if user.role == UserRole.ADMIN and role != UserRole.ADMIN:
-        _keep_an_administrator(session, user)
     if (user.role, user.unit_id) != (role, unit.id if unit else None):
         user.session_token = secrets.token_urlsafe(16)  # new rights: sign in again
     user.full_name, user.role, user.unit_id, user.email = full_name.strip() or user.username, role, \

@@ -1,0 +1,65 @@
+"""The administrator's accounts page in a real browser, at phone and desktop width: it never
+scrolls sideways, a refused creation shows each message beside its field, the search works."""
+
+import re
+
+from playwright.sync_api import expect
+
+from .conftest import log_in
+
+NO_SIDEWAYS_SCROLL = "() => document.documentElement.scrollWidth <= window.innerWidth"
+# What sticks out past the right edge, to say why the page scrolls sideways.
+STICKING_OUT = """() => [...document.querySelectorAll('body *')]
+    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+    .map(e => `${e.tagName.toLowerCase()}.${e.className} «${(e.textContent || '').trim().slice(0, 40)}»`)"""
+
+
+def no_sideways_scroll(page) -> None:
+    assert page.evaluate(NO_SIDEWAYS_SCROLL), page.evaluate(STICKING_OUT)
+
+
+def test_the_accounts_page_reads_at_every_width(page, live_server, shoot):
+    log_in(page, live_server, "quan-tri")
+    expect(page).to_have_url(re.compile(r"/admin$"))  # the administrator starts at administration
+    no_sideways_scroll(page)
+    shoot("admin-home")
+    page.get_by_role("link", name=re.compile("^Tài khoản")).click()
+    expect(page).to_have_url(re.compile(r"/admin/users$"))
+    expect(page.get_by_role("heading", name="Tạo tài khoản")).to_be_visible()
+    no_sideways_scroll(page)
+    shoot("admin-users")
+
+    # Several faults at once: each beside its field, listed above the form, focused first.
+    page.get_by_label("Tên đăng nhập").fill("stttt")
+    page.get_by_label("Vai trò").select_option("unit")
+    page.get_by_label("E-mail nhận nhắc việc").fill("khong-phai-email")
+    page.get_by_label("Mật khẩu ban đầu").fill("ngan")
+    page.get_by_role("button", name="Tạo tài khoản").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("4 chỗ cần sửa")
+    for label, message in (("Tên đăng nhập", "Tên đăng nhập «stttt» đã có"),
+                           ("Đơn vị", "Tài khoản của đơn vị cần chọn đơn vị."),
+                           ("E-mail nhận nhắc việc", "không hợp lệ"),
+                           ("Mật khẩu ban đầu", "ít nhất 8 ký tự")):
+        field = page.get_by_label(label, exact=True)
+        expect(field).to_have_attribute("aria-invalid", "true")
+        expect(field).to_have_accessible_description(re.compile(re.escape(message)))
+        expect(page.locator(".field", has=field).locator(".error")).to_contain_text(message)
+    expect(page.locator("main")).not_to_contain_text("--")
+    no_sideways_scroll(page)
+    shoot("admin-users-errors", full_page=False)
+
+    # The link in the summary leads to its field.
+    summary.get_by_role("link", name=re.compile("^Đơn vị")).click()
+    expect(page.get_by_label("Đơn vị", exact=True)).to_be_focused()
+
+    # The search, without typing diacritics.
+    page.get_by_label("Tìm tài khoản").fill("so noi vu")
+    page.get_by_role("button", name="Tìm", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/admin/users\?q=so\+noi\+vu#accounts$"))
+    expect(page.get_by_role("heading", name="Danh sách tài khoản")).to_be_in_viewport()  # past the creation form
+    names = page.locator('td[data-label="Tên đăng nhập"]')
+    expect(names).to_have_text(["snv", "snv-ra-soat"])
+    no_sideways_scroll(page)
+    shoot("admin-users-search")
