@@ -112,7 +112,8 @@ SPEC = {
     },
     "paths": {
         "/plans": {"get": {"summary": "The plans", "responses": {"200": _ok(_list("Plan"), "Plans"), **ERRORS}}},
-        "/units": {"get": {"summary": "The units", "responses": {"200": _ok(_list("Unit"), "Units"), **ERRORS}}},
+        "/units": {"get": {"summary": "The units, in the Vietnamese alphabetical order of their names",
+                           "responses": {"200": _ok(_list("Unit"), "Units"), **ERRORS}}},
         "/plans/{code}/sections": {"get": {"summary": "A plan's sections", "parameters": [PLAN_CODE],
                                            "responses": {"200": _ok(_list("Section"), "Sections"), **ERRORS}}},
         "/plans/{code}/tasks": {"get": {"summary": "The rows the token may see, with assignments and status",

@@ -14,6 +14,7 @@ from ..services.periods import open_period_of, periods_of
 from ..services.plans import PlanNotFound, find_plan
 from ..services.rows import task_states
 from ..services.targets import summaries
+from ..services.text import by_vietnamese_name
 from .openapi import SPEC
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -93,7 +94,7 @@ def plans():
 
 @bp.get("/units")
 def units():
-    found = db.session().exec(select(Unit).order_by(Unit.id)).all()
+    found = by_vietnamese_name(db.session().exec(select(Unit).order_by(Unit.id)))
     codes = {u.id: u.code for u in found}
     return jsonify([{"code": u.code, "name": u.name, "short_name": u.short_name, "kind": u.kind.value,
                      "parent": codes.get(u.parent_id), "active": u.active} for u in found])

@@ -19,6 +19,7 @@ from .periods import (
 )
 from .status import DONE, Derived
 from .targets import IndicatorSummary, summaries
+from .text import vietnamese_key
 
 # The buckets, in the order of the Government Office's reports: they add up to the total.
 STATUS_ORDER = [d.value for d in Derived]
@@ -135,7 +136,7 @@ def build(session: Session, *, plan: Plan, period: Period | None, today: date) -
         counts=standing.row_counts(),
         sections=[(sections[sid], counts) for sid, counts in sorted(per_section.items(),
                                                                      key=lambda item: sections[item[0]].position)],
-        units=sorted(lines.values(), key=lambda line: (-line.overdue, line.unit.id)),
+        units=sorted(lines.values(), key=lambda line: (-line.overdue, vietnamese_key(line.unit.name))),
         indicators=summaries(session, plan=plan, period=figures, as_of=as_of),
         attention=attention,
         standing=standing,

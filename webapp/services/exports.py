@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from ..models import Assignment, Plan, Role, Section, Task, Unit
 from .spreadsheet_text import csv_bytes
+from .text import by_vietnamese_name
 
 PLAN_HEADER = ("ref", "section", "stt", "content", "lead", "support", "timeframe", "product")
 ASSIGNMENTS_HEADER = ("ref", "unit_code", "unit_name", "role")
@@ -58,7 +59,7 @@ def assignments_table(session: Session, plan: Plan) -> Table:
 
 
 def units_table(session: Session) -> Table:
-    units = session.exec(select(Unit).order_by(Unit.id)).all()
+    units = by_vietnamese_name(session.exec(select(Unit).order_by(Unit.id)))
     return Table("Đơn vị", UNITS_HEADER, [(u.code, u.name, u.kind.value) for u in units])
 
 

@@ -40,6 +40,7 @@ from . import clock
 from .deadlines import approved_extensions, extended_to
 from .reports import ensure_report
 from .status import LABELS, Derived, StatusView, row_status, unit_status
+from .text import by_vietnamese_name, vietnamese_key
 
 NOT_REPORTED = "not_reported"
 PERIOD_STATUS_LABELS = {**{d.value: label for d, label in LABELS.items()}, NOT_REPORTED: "Chưa báo cáo"}
@@ -260,7 +261,7 @@ def close_preview(session: Session, *, period: Period, today: date) -> ClosePrev
     for task_id, unit_id in standing.leads:
         leads_of[unit_id] += 1
     preview.silent = sorted(((units[unit_id], count) for unit_id, count in leads_of.items() if not sent_by[unit_id]),
-                            key=lambda item: item[0].name)
+                            key=lambda item: vietnamese_key(item[0].name))
     return preview
 
 
@@ -434,8 +435,9 @@ class UnitProgress:
 
 def unit_progress(session: Session, *, plans: list[Plan], periods: dict[int, Period],
                   today: date) -> list[UnitProgress]:
-    """Each unit's figures over the plans given, each plan in its period (plan id -> period)."""
-    units = {u.id: u for u in session.exec(select(Unit).where(Unit.active).order_by(Unit.id))}
+    """Each unit's figures over the plans given, each plan in its period (plan id -> period), the
+    units in alphabetical order."""
+    units = {u.id: u for u in by_vietnamese_name(session.exec(select(Unit).where(Unit.active).order_by(Unit.id)))}
     progress = {unit_id: UnitProgress(unit) for unit_id, unit in units.items()}
     tasks = {t.id: t for t in session.exec(select(Task).where(Task.plan_id.in_([plan.id for plan in plans])))}
     lead_pairs = []

@@ -15,6 +15,7 @@ from ..models import Period, Plan, ReminderLog, ReviewState, Role, Unit, User, U
 from . import clock
 from .periods import open_periods
 from .rows import Filters, ReportRow, unit_rows
+from .text import by_vietnamese_name
 
 SOON = timedelta(days=7)
 
@@ -123,7 +124,7 @@ def send_reminders(session: Session, *, plans: list[Plan], today: date, smtp: Sm
         select(User.unit_id, User.email).where(User.role == UserRole.UNIT, User.active, User.email != "")
     ):
         recipients_of.setdefault(unit_id, []).append(email)
-    for unit in session.exec(select(Unit).where(Unit.active).order_by(Unit.id)).all():
+    for unit in by_vietnamese_name(session.exec(select(Unit).where(Unit.active).order_by(Unit.id))):
         reminders = reminders_for(session, plans=plans, unit=unit, today=today)
         if not reminders:
             continue

@@ -38,6 +38,7 @@ from .reading.formats import AppendixError, ImportLimits, read_grids
 from .reading.phrases import Roster, RosterGroup, RosterUnit
 from .reading.vocabulary import folded
 from .spreadsheet_text import csv_bytes
+from .text import by_vietnamese_name
 from .units import plans_changed
 
 HEADER = ("code", "name", "kind", "parent", "aliases", "members")
@@ -246,7 +247,7 @@ def preview_roster(session: Session, roster: RosterFile) -> RosterPreview:
         changes.append(RosterChange(entry.code, entry.name, "thêm mới" if group is None else
                                     (f"cập nhật: {', '.join(differs)}" if differs else "không đổi"), "Nhóm"))
     named = {u.code for u in roster.units}
-    return RosterPreview(changes, [u for code, u in sorted(units.items()) if code not in named and u.active])
+    return RosterPreview(changes, [u for u in by_vietnamese_name(units.values()) if u.code not in named and u.active])
 
 
 def _unit_differences(session, unit: Unit, entry: UnitEntry, units: dict) -> list[str]:
