@@ -2,11 +2,81 @@
 (function () {
   "use strict";
 
-  // Wide screens show the filters open; phones start with them folded.
+  // Wide screens show the filters and the header's links open; phones start with them folded.
   document.addEventListener("DOMContentLoaded", function () {
     if (window.matchMedia("(min-width: 721px)").matches) {
-      document.querySelectorAll("details.filter-more").forEach(function (d) { d.open = true; });
+      document.querySelectorAll("details.filter-more, details.menu").forEach(function (d) { d.open = true; });
     }
+  });
+
+  // A page shown again by Back or Forward from the browser's memory would show old data.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) window.location.reload();
+  });
+
+  // «Hoàn thành» means the whole work: the percent follows at once (the server does the same).
+  document.addEventListener("change", function (event) {
+    var select = event.target, form = select.form;
+    if (select.name === "status" && select.value === "done" && form && form.classList.contains("report-form") &&
+        form.elements.percent) {
+      form.elements.percent.value = "100";
+    }
+  });
+
+  // A flashed message closes with its «×».
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-dismiss]");
+    if (button) button.parentElement.remove();
+  });
+
+  // A save turned away because the session had ended keeps what was typed, in this tab only
+  // (sessionStorage, never the server), and puts it back into the row's form after login.
+  var UNSAVED = "unsaved-report:";
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form.classList || !form.classList.contains("report-form")) return;
+    var values = {};
+    new FormData(form).forEach(function (value, name) { if (name !== "csrf_token") values[name] = value; });
+    form.setAttribute("data-unsaved-key", UNSAVED + form.closest("tr").id);
+    sessionStorage.setItem(form.getAttribute("data-unsaved-key"),
+      JSON.stringify({edit: form.getAttribute("data-edit-url"), values: values}));
+  });
+  // Any answer that is swapped in (saved, or the form back with its errors) holds the text now;
+  // the form itself is swapped out, so its own events no longer reach the document.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var form = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var key = form && form.getAttribute && form.getAttribute("data-unsaved-key");
+    if (key) sessionStorage.removeItem(key);
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!window.htmx) return;
+    Object.keys(sessionStorage).forEach(function (key) {
+      if (key.indexOf(UNSAVED) !== 0) return;
+      var row = document.getElementById(key.slice(UNSAVED.length));
+      var unsaved = JSON.parse(sessionStorage.getItem(key));
+      if (!row || !unsaved.edit || !row.querySelector(".cell-actions a[hx-get]")) return;
+      htmx.ajax("GET", unsaved.edit, {target: row, swap: "outerHTML"}).then(function () {
+        var form = document.querySelector("#" + CSS.escape(row.id) + " form.report-form");
+        if (!form) return;
+        Object.keys(unsaved.values).forEach(function (name) {
+          if (form.elements[name]) form.elements[name].value = unsaved.values[name];
+        });
+        var notice = document.createElement("div");
+        notice.className = "alert info unsaved-notice";
+        notice.setAttribute("role", "status");
+        notice.textContent = "Phiên đăng nhập đã hết hạn trước khi lưu. Nội dung bạn đã nhập được đưa lại vào " +
+          "biểu mẫu: hãy xem lại rồi bấm «Lưu».";
+        form.insertBefore(notice, form.querySelector(".form-grid"));
+        form.scrollIntoView({block: "start"});
+        sessionStorage.removeItem(key);
+      });
+    });
+  });
+
+  // A select marked data-submit-on-change (the header's plan choice) applies at once.
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (select.hasAttribute && select.hasAttribute("data-submit-on-change") && select.form) select.form.requestSubmit();
   });
 
   // A «select all» box ticks every box its data-select-all selector names.

@@ -167,6 +167,12 @@ def test_the_word_report_reads_back(login, played, tmp_path):
     assert fonts == {"Times New Roman"}
     sizes = {run.font.size.pt for p in document.paragraphs for run in p.runs}
     assert sizes <= {12, 13, 14}
+    # Targets read as written in a report, and an indicator without figures says so once.
+    indicators = [p.text for p in document.paragraphs if "mục tiêu" in p.text]
+    assert indicators and all(">=" not in line and "<=" not in line for line in indicators)
+    assert any("mục tiêu ≥" in line for line in indicators) and any("mục tiêu ≤" in line for line in indicators)
+    assert all(line.count("chưa có số liệu") <= 1 for line in indicators)
+    assert any(line.endswith("chưa có số liệu.") for line in indicators)
 
 
 def test_the_csv_of_every_report_guards_against_formulas(login, played):

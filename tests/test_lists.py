@@ -17,6 +17,8 @@ from webapp.models import (
     Unit,
 )
 
+from .factories import save_report
+
 
 def refs_in(page: str, unit: str) -> list[str]:
     return re.findall(rf'id="report-1958-qd-ubnd-([A-Z.IV0-9]+)-{unit}"', page)
@@ -135,3 +137,24 @@ def test_the_overview_shows_a_save_at_once(login):
         "evidence_date": "", "difficulties": "", "proposals": "", "contribution_note": ""})
     page = leader.get("/tasks?q=B.8.1").get_data(as_text=True)
     assert "Hoàn thành" in page and "1/1" in page
+
+
+def test_a_tasks_history_comes_a_page_at_a_time(login):
+    """A recurring row reported on for years has thousands of changes: the task page shows the
+    newest 50 and «Xem thêm» brings the next ones in place."""
+    unit = login("stttt")
+    for version in range(60):
+        save_report(unit, "A.I.3", "stttt", version, result=f"Lần cập nhật {version + 1}")
+    reviewer = login("snv-ra-soat")
+    page = reviewer.get("/tasks/A.I.3").get_data(as_text=True)
+    assert page.count('<li><span class="when">') == 50
+    assert "<ins>Lần cập nhật 60</ins>" in page and "<ins>Lần cập nhật 10</ins>" not in page
+    more = re.search(r'hx-get="(/tasks/A\.I\.3\?history=50)"', page).group(1)
+    total = int(re.search(r"\((\d+) thay đổi\)", page).group(1))
+    assert f"Xem thêm {total - 50} thay đổi cũ hơn" in page
+    rest = reviewer.get(more, htmx=True).get_data(as_text=True)
+    assert "<html" not in rest and rest.count('<li><span class="when">') == min(50, total - 50)
+    assert "<ins>Lần cập nhật 10</ins>" in rest
+    # Without JavaScript the same link opens the page from there on.
+    assert "<ins>Lần cập nhật 10</ins>" in reviewer.get(more).get_data(as_text=True)
+    assert reviewer.get("/tasks/A.I.3?history=abc").status_code == 400

@@ -60,7 +60,8 @@ def test_the_reviewer_opens_a_period_and_only_one_at_a_time(quarter, session):
     ("fields", "message"),
     [
         ({"ends_on": "01/06/2022"}, "Ngày kết thúc kỳ phải sau ngày bắt đầu."),
-        ({"deadline": "31/13/2022"}, "Ngày không đúng dạng dd/mm/yyyy"),
+        ({"deadline": "31/13/2022"}, "Không có tháng 13: tháng là số từ 1 đến 12."),
+        ({"deadline": "2022-13-31x"}, "Ngày không đúng dạng dd/mm/yyyy"),
         ({"label": ""}, "Hãy đặt tên kỳ"),
     ],
 )

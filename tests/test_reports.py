@@ -81,17 +81,33 @@ def test_validation_errors_show_in_the_row_in_vietnamese_and_keep_the_input(logi
 def test_the_rules_of_a_lead_report(login):
     client = login("stttt")
     cases = [
-        ({"status": "done", "percent": "80"}, "Nhiệm vụ hoàn thành thì tỷ lệ hoàn thành là 100%."),
         ({"status": "done", "percent": "100", "result": ""}, "Hãy ghi kết quả thực hiện khi báo cáo hoàn thành."),
         ({"status": "blocked", "difficulties": ""}, "Hãy nêu khó khăn, vướng mắc."),
         ({"status": "not_started", "percent": "20"}, "Đã có tiến độ thì tình trạng là «Đang thực hiện»."),
-        ({"evidence_date": "32/13/2022"}, "Ngày không đúng dạng dd/mm/yyyy"),
+        ({"evidence_date": "15-08-2021"}, "Ngày không đúng dạng dd/mm/yyyy"),
+        ({"evidence_date": "31/02/2022"}, "Không có ngày 31/02/2022: tháng 2/2022 chỉ có 28 ngày."),
+        ({"evidence_date": "12/13/2022"}, "Không có tháng 13: tháng là số từ 1 đến 12."),
         ({"evidence_date": "01/01/2099"}, "Ngày văn bản không thể sau hôm nay."),
         ({"status": "finished"}, "Giá trị không có trong danh sách để chọn."),
     ]
     for changes, message in cases:
         body = client.post(URL, {**FORM, **changes}, htmx=True).get_data(as_text=True)
         assert message in body, changes
+
+
+def test_choosing_done_sets_the_percent_to_100(login, session):
+    client = login("stttt")
+    body = client.post(URL, {**FORM, "status": "done", "percent": "80", "result": "Đã ban hành"},
+                       htmx=True).get_data(as_text=True)
+    assert "report-form" not in body and "100%" in body
+    assert stored(session).percent == 100
+
+
+def test_a_leads_note_is_a_note_and_a_supporters_is_its_contribution(login):
+    lead = login("stttt").get(URL + "/edit", htmx=True).get_data(as_text=True)
+    assert ">Ghi chú<" in lead and "Ý kiến, kết quả phối hợp" not in lead
+    supporter = login("snv").get("/tasks/A.I.3/units/snv/edit", htmx=True).get_data(as_text=True)
+    assert "Ý kiến, kết quả phối hợp" in supporter
 
 
 def test_a_save_on_an_older_version_is_refused_and_shows_what_the_other_saved(login, session):

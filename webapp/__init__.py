@@ -59,4 +59,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         """For the reverse proxy: answers without touching the database."""
         return "ok", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
 
+    @app.get("/favicon.ico")
+    def favicon():
+        """Browsers ask for it on pages that name no icon (downloads, bare error pages)."""
+        return app.send_static_file("favicon.svg")
+
     return app

@@ -1,11 +1,25 @@
 """Form pieces every area uses: Vietnamese messages, dates written dd/mm/yyyy, bare forms."""
 
+import calendar
+import re
 from datetime import date, datetime
 
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
+from wtforms.widgets import HiddenInput
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, ValidationError
+
+
+class Form(FlaskForm):
+    """Every form of the app. Its hidden fields (the CSRF token, a version) render without an
+    `id`: a page holds many such forms, and an id must be unique on a page."""
+
+    class Meta:
+        def render_field(self, field, render_kw):
+            if isinstance(field.widget, HiddenInput):
+                render_kw = {**render_kw, "id": False}
+            return super().render_field(field, render_kw)
 
 
 def options(pairs) -> list[SelectChoice]:
@@ -32,6 +46,29 @@ def parse_date_vn(text: str) -> date:
     raise ValueError(text)
 
 
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def date_problem(text: str) -> str:
+    """What is wrong with a date that parse_date_vn refused, in the words of a calendar."""
+    written = _DAY_MONTH_YEAR.fullmatch(text.strip())
+    if not written:
+        return "Ngày không đúng dạng dd/mm/yyyy (ví dụ 30/09/2022)."
+    day, month, year = (int(part) for part in written.groups())
+    if not 1 <= month <= 12:
+        return f"Không có tháng {month}: tháng là số từ 1 đến 12."
+    days = calendar.monthrange(year, month)[1]
+    return f"Không có ngày {text.strip()}: tháng {month}/{year} chỉ có {days} ngày."
+
+
+def read_date_vn(text: str) -> date:
+    """A date typed in a form, or a ValidationError saying what is wrong with it."""
+    try:
+        return parse_date_vn(text)
+    except ValueError:
+        raise ValidationError(date_problem(text)) from None
+
+
 class DateField(StringField):
     """A date written dd/mm/yyyy (or sent by a date picker); the value is in .date."""
 
@@ -43,13 +80,10 @@ class DateField(StringField):
     def pre_validate(self, form):
         if not (self.data or "").strip():
             return  # InputRequired says so
-        try:
-            self.date = parse_date_vn(self.data)
-        except ValueError:
-            raise ValidationError("Ngày không đúng dạng dd/mm/yyyy (ví dụ 30/09/2022).") from None
+        self.date = read_date_vn(self.data)
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(Form):
     """A bare form: a button that posts still carries the CSRF token."""
 
 

@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from .extensions import db, htmx
 from .services import clock
+from .services.targets import target_text
 from .services.text import fold, nfc
 
 VARY_HEADERS = ("HX-Request", "HX-History-Restore-Request")
@@ -115,5 +116,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, error_page)
     app.after_request(_add_vary)
     app.add_template_filter(date_vn)
+    app.add_template_filter(target_text)
     app.add_template_filter(datetime_vn)
     app.add_template_filter(days_left_vn)

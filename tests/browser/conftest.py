@@ -9,9 +9,13 @@ import threading
 from pathlib import Path
 
 import pytest
+from sqlmodel import Session, select
 from werkzeug.serving import make_server
 
 from webapp.extensions import db
+from webapp.models import Plan
+from webapp.services import clock
+from webapp.services.demo import play_history
 
 from ..conftest import load_1958, make_app
 
@@ -41,13 +45,30 @@ def browser():
         browser.close()
 
 
+def serve(app):
+    """The app served from a thread on a free loopback port."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 @pytest.fixture
 def live_server(databases):
     """The app on SQLite (plan 1958 and demo accounts loaded), served from a thread."""
     app = make_app(databases.with_plan("sqlite", load_1958))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = serve(app)
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    db.engine(app).dispose()
+
+
+@pytest.fixture(scope="module")
+def demo_server(databases):
+    """Plan 1958 with its demonstration history up to today, served (read by the tests only)."""
+    app = make_app(databases.with_plan("sqlite", load_1958))
+    with Session(db.engine(app)) as session:
+        play_history(session, plan=session.exec(select(Plan)).one(), until=clock.today())
+    server = serve(app)
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     db.engine(app).dispose()
@@ -103,3 +124,9 @@ def settled(page) -> None:
     page.wait_for_function(
         "() => !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping, .htmx-added')"
     )
+
+
+def ready(page) -> None:
+    """Wait until the page shown has run its scripts: Back or Forward pressed before then would
+    find no handler (a person's pace always allows it)."""
+    page.wait_for_function("() => document.readyState === 'complete' && window.htmx !== undefined")

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import log_in, settled
+from .conftest import log_in, ready, settled
 
 ROW = "#report-1958-qd-ubnd-A\\.I\\.3-stttt"
 
@@ -92,6 +92,7 @@ def test_search_and_filters_update_the_list_and_the_url(page, live_server):
     assert still_same_page(page)
     page.go_back()
     expect(page.locator(ROW)).to_be_visible()
+    ready(page)
     page.go_forward()
     expect(page.locator(ROW)).to_have_count(0)
     expect(page.locator("body > header")).to_be_visible()  # a whole page, never a bare fragment
@@ -99,7 +100,8 @@ def test_search_and_filters_update_the_list_and_the_url(page, live_server):
 
 def test_a_reviewer_and_a_leader_see_the_whole_plan(page, live_server, shoot):
     log_in(page, live_server, "snv-ra-soat")
-    expect(page).to_have_url(re.compile(r"/tasks$"))
+    expect(page).to_have_url(re.compile(r"/review$"))  # the reviewer starts at the desk
+    page.goto(f"{live_server}/tasks")
     expect(page.locator("#results")).to_contain_text("58 nhiệm vụ")
     shoot("overview")
     log_in(page, live_server, "lanh-dao")

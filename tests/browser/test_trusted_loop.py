@@ -4,42 +4,18 @@ can be undone; every headline figure is the sum of its buckets; a unit sees the 
 plans in one list."""
 
 import re
-import threading
 from datetime import date
 
 import pytest
 from playwright.sync_api import expect
-from sqlmodel import Session, select
-from werkzeug.serving import make_server
 
 from webapp.extensions import db
-from webapp.models import Plan
-from webapp.services import clock
-from webapp.services.demo import play_history
 
 from ..conftest import load_1958, make_app
 from ..factories import UserClient
 from ..test_import import SECOND_PLAN, upload, xlsx_bytes
-from .conftest import log_in, settled
+from .conftest import log_in, serve, settled
 from .test_review_loop import open_quarter
-
-
-def _serve(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
-@pytest.fixture(scope="module")
-def demo_server(databases):
-    """Plan 1958 with its demonstration history up to today, served (read by the tests only)."""
-    app = make_app(databases.with_plan("sqlite", load_1958))
-    with Session(db.engine(app)) as session:
-        play_history(session, plan=session.exec(select(Plan)).one(), until=clock.today())
-    server = _serve(app)
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    db.engine(app).dispose()
 
 
 @pytest.fixture
@@ -51,7 +27,7 @@ def two_plans_server(databases):
     admin.forget_token()
     preview = upload(admin, "ke-hoach.xlsx", xlsx_bytes(SECOND_PLAN), number="15/KH-UBND")
     assert admin.post(preview.headers["Location"], {"action": "commit"}).status_code == 303
-    server = _serve(app)
+    server = serve(app)
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     db.engine(app).dispose()

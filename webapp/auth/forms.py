@@ -1,9 +1,10 @@
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import InputRequired, ValidationError
 
+from ..forms import Form
 
-class LoginForm(FlaskForm):
+
+class LoginForm(Form):
     username = StringField(
         "Tên đăng nhập",
         validators=[InputRequired(message="Hãy nhập tên đăng nhập.")],
@@ -17,7 +18,7 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     current = PasswordField("Mật khẩu hiện tại", validators=[InputRequired(message="Hãy nhập mật khẩu hiện tại.")],
                             render_kw={"autocomplete": "current-password"})
     new = PasswordField("Mật khẩu mới", validators=[InputRequired(message="Hãy nhập mật khẩu mới.")],

@@ -1,9 +1,10 @@
 import math
 import re
 
-from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
+
+from ..forms import Form
 
 
 def read_number(text: str | None) -> float:
@@ -27,7 +28,7 @@ def read_number(text: str | None) -> float:
     return number
 
 
-class ValueForm(FlaskForm):
+class ValueForm(Form):
     value = StringField("Số liệu thực tế", validators=[InputRequired(message="Hãy nhập số liệu.")],
                         render_kw={"inputmode": "decimal"})
     source = StringField("Nguồn số liệu", validators=[Length(max=300, message="Tối đa 300 ký tự.")],
@@ -39,12 +40,12 @@ class ValueForm(FlaskForm):
         self.number = read_number(field.data)
 
 
-class ExplanationRequestForm(FlaskForm):
+class ExplanationRequestForm(Form):
     comment = TextAreaField("Yêu cầu giải trình", validators=[Length(max=2000, message="Tối đa 2000 ký tự.")],
                             render_kw={"rows": 2})
 
 
-class BaselineForm(FlaskForm):
+class BaselineForm(Form):
     baseline = StringField("Mức ban đầu (khi kế hoạch bắt đầu)", validators=[InputRequired(message="Hãy nhập số liệu.")],
                            render_kw={"inputmode": "decimal"})
 

@@ -1,16 +1,16 @@
 """The reviewer's forms: periods, review decisions, extensions, due dates."""
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from ..forms import ChoiceField, DateField, options
+from ..forms import ChoiceField, DateField, Form, options
 from ..models import PeriodKind
 from ..services.periods import KIND_LABELS
 from ..services.queue import STATE_CHOICES
+from ..services.text import by_vietnamese_name
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(Form):
     kind = ChoiceField("Loại kỳ", choices=options((k.value, v) for k, v in KIND_LABELS.items()))
     label = StringField("Tên kỳ", validators=[InputRequired(message="Hãy đặt tên kỳ, ví dụ «Quý III/2022»."),
                                               Length(max=60, message="Tối đa 60 ký tự.")],
@@ -24,7 +24,7 @@ class PeriodForm(FlaskForm):
         return PeriodKind(self.kind.data)
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(Form):
     """Accept or return; returning needs a comment (checked by the service)."""
 
     comment = TextAreaField("Nhận xét", validators=[Length(max=2000, message="Tối đa 2000 ký tự.")],
@@ -32,18 +32,18 @@ class ReviewForm(FlaskForm):
     ids = HiddenField()
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     comment = TextAreaField("Ý kiến", validators=[Length(max=2000, message="Tối đa 2000 ký tự.")],
                             render_kw={"rows": 2})
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(Form):
     reason = TextAreaField("Lý do mở lại kỳ", validators=[InputRequired(message="Hãy nêu lý do mở lại kỳ."),
                                                         Length(max=2000, message="Tối đa 2000 ký tự.")],
                            render_kw={"rows": 2})
 
 
-class QueueFilterForm(FlaskForm):
+class QueueFilterForm(Form):
     """The queue's filters; read from the query string, so no CSRF token."""
 
     class Meta:
@@ -55,4 +55,4 @@ class QueueFilterForm(FlaskForm):
 
     def set_choices(self, *, plans, units) -> None:
         self.plan.choices = options([("", "Tất cả kế hoạch")] + [(p.code, f"KH {p.number}") for p in plans])
-        self.unit.choices = options([("", "Tất cả đơn vị")] + [(u.code, u.name) for u in units])
+        self.unit.choices = options([("", "Tất cả đơn vị")] + [(u.code, u.name) for u in by_vietnamese_name(units)])

@@ -81,7 +81,7 @@ def desk():
     else:
         period, periods = None, open_periods(session, plans)
     form = QueueFilterForm(request.args)
-    form.set_choices(plans=followed, units=session.exec(select(Unit).where(Unit.active).order_by(Unit.name)))
+    form.set_choices(plans=followed, units=session.exec(select(Unit).where(Unit.active).order_by(Unit.id)))
     found = queue.queue(session, periods=[periods[p.id] for p in plans if p.id in periods],
                         state=form.state.data or queue.WAITING, unit_code=form.unit.data or "",
                         page=id_arg("page") or 1)

@@ -33,6 +33,8 @@ from ..models import (
 from .dashboard import Dashboard
 from .reports import STATUS_LABELS
 from .spreadsheet_text import csv_bytes
+from .targets import SIGNS, target_text
+from .text import by_vietnamese_name
 
 APPENDIX_COLUMNS = ["STT", "Nội dung công việc", "Đơn vị chủ trì", "Đơn vị phối hợp", "Thời gian thực hiện",
                     "Sản phẩm", "Kết quả thực hiện", "Tình trạng", "Khó khăn, vướng mắc", "Đề xuất"]
@@ -203,7 +205,8 @@ def _sheet_name(name: str, used: set[str]) -> str:
 
 
 def _unit_sheets(session, workbook, plan, board, border, wrap, bold, normal) -> None:
-    units = {u.id: u for u in session.exec(select(Unit).order_by(Unit.id))}
+    # A sheet per unit, in the alphabetical order of their names.
+    units = {u.id: u for u in by_vietnamese_name(session.exec(select(Unit).order_by(Unit.id)))}
     tasks = {t.id: t for t in session.exec(select(Task).where(Task.plan_id == plan.id))}
     by_unit: dict[int, list] = {}
     for (task_id, unit_id), lead in board.standing.leads.items():
@@ -238,7 +241,7 @@ def _indicator_sheet(workbook, board, border, wrap, bold, normal) -> None:
     _header(sheet, 1, columns, widths, bold, border)
     for row_number, s in enumerate(board.indicators, start=2):
         i = s.indicator
-        values = [s.task.ref, i.name, f"{i.direction.value} {i.target_value:g}", i.unit_of_measure,
+        values = [s.task.ref, i.name, f"{SIGNS[i.direction]} {i.target_value:g}", i.unit_of_measure,
                   i.target_date.strftime("%d/%m/%Y") if i.target_date else "",
                   s.actual if s.actual is not None else "", f"{s.reported}/{len(s.units)}", s.label]
         _data_row(sheet, row_number, values, widths, normal, border, wrap)
@@ -307,9 +310,11 @@ def docx(session: Session, plan: Plan, board: Dashboard, *, issuer: str, agency:
     _paragraph(document, "II. CÁC CHỈ TIÊU", bold=True)
     for s in board.indicators:
         i = s.indicator
-        actual = f"{s.actual:g} {i.unit_of_measure}" if s.actual is not None else "chưa có số liệu"
-        _paragraph(document, f"- {i.name} ({s.task.ref}): mục tiêu {i.direction.value} {i.target_value:g} "
-                             f"{i.unit_of_measure}; thực tế {actual}; {s.label.lower()}.", indent=True)
+        # Without a figure the assessment would only repeat «chưa có số liệu».
+        actual = (f"thực tế {s.actual:g} {i.unit_of_measure}; {s.label.lower()}" if s.actual is not None
+                  else "chưa có số liệu")
+        _paragraph(document, f"- {i.name} ({s.task.ref}): mục tiêu {target_text(i, with_date=False)}; {actual}.",
+                   indent=True)
 
     _paragraph(document, "III. NHIỆM VỤ QUÁ HẠN, CÓ VƯỚNG MẮC VÀ ĐỀ XUẤT", bold=True)
     if not board.attention:

@@ -319,16 +319,35 @@ def report_row(session: Session, *, task: Task, unit: Unit, role: Role, report: 
     return context.row(task, section, unit, role, report, today, updated_by)
 
 
-def task_history(session: Session, *, task: Task) -> list[tuple[ReportChange, Unit, User | None]]:
-    """Every change to the task's reports, newest first."""
-    return session.exec(
-        select(ReportChange, Unit, User)
-        .join(Report, ReportChange.report_id == Report.id)
-        .join(Unit, Report.unit_id == Unit.id)
-        .outerjoin(User, ReportChange.changed_by_id == User.id)
-        .where(Report.task_id == task.id)
-        .order_by(ReportChange.changed_at.desc(), ReportChange.id.desc())
-    ).all()
+HISTORY_PAGE = 50
+
+
+@dataclass
+class HistoryPage:
+    """Some of a task's changes, newest first, and where the older ones start."""
+    items: list[tuple[ReportChange, Unit, User | None]]
+    start: int
+    total: int
+
+    @property
+    def next_start(self) -> int | None:
+        following = self.start + len(self.items)
+        return following if following < self.total else None
+
+
+def task_history(session: Session, *, task: Task, start: int = 0, size: int = HISTORY_PAGE) -> HistoryPage:
+    """A page of the changes to the task's reports, newest first: a recurring row reported on
+    by thirty units for years has thousands."""
+    of_task = (select(ReportChange, Unit, User)
+               .join(Report, ReportChange.report_id == Report.id)
+               .join(Unit, Report.unit_id == Unit.id)
+               .outerjoin(User, ReportChange.changed_by_id == User.id)
+               .where(Report.task_id == task.id))
+    total = session.exec(select(func.count()).select_from(ReportChange).join(Report, ReportChange.report_id == Report.id)
+                         .where(Report.task_id == task.id)).one()
+    items = session.exec(of_task.order_by(ReportChange.changed_at.desc(), ReportChange.id.desc())
+                         .offset(start).limit(size)).all()
+    return HistoryPage(items=list(items), start=start, total=total)
 
 
 def data_version(session: Session, plan: Plan) -> tuple[int, int]:

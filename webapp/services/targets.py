@@ -58,6 +58,19 @@ class TargetError(ValueError):
     """A figure that cannot be taken; the message is in Vietnamese."""
 
 
+SIGNS = {Direction.AT_LEAST: "≥", Direction.AT_MOST: "≤"}
+
+
+def target_text(indicator: Indicator, *, with_date: bool = True) -> str:
+    """The target as a report writes it: «≥ 30 %, tăng 20 mỗi năm, đến 31/12/2025»."""
+    text = f"{SIGNS[indicator.direction]} {indicator.target_value:g} {indicator.unit_of_measure}".rstrip()
+    if indicator.yearly_step:
+        text += f", tăng {indicator.yearly_step:g} mỗi năm"
+    if with_date and indicator.target_date:
+        text += f", đến {indicator.target_date:%d/%m/%Y}"
+    return text
+
+
 def meets(indicator: Indicator, value: float, target: float | None = None) -> bool:
     target = indicator.target_value if target is None else target
     return value >= target if indicator.direction == Direction.AT_LEAST else value <= target

@@ -3,16 +3,17 @@
 import re
 from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from ..forms import ChoiceField, DateField, options, parse_date_vn
+from ..forms import ChoiceField, DateField, Form, options, read_date_vn
 from ..models import ReportStatus
 from ..services.reports import FIELD_LABELS, STATUS_LABELS
 from ..services.rows import Filters
+from ..services.text import by_vietnamese_name
 
 LONG_TEXT = 5000
+NOTE_LABEL = "Ghi chú"
 
 
 def _long(field: str, rows: int = 3) -> TextAreaField:
@@ -24,7 +25,7 @@ def _long(field: str, rows: int = 3) -> TextAreaField:
 
 
 
-class _ReportForm(FlaskForm):
+class _ReportForm(Form):
     version = HiddenField()
     view = HiddenField()
 
@@ -60,6 +61,8 @@ class LeadReportForm(_ReportForm):
     def __init__(self, *args, today: date, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
+        # A lead's own note; «Ý kiến, kết quả phối hợp» is what a supporter writes.
+        self.contribution_note.label.text = NOTE_LABEL
 
     def validate_percent(self, field):
         text = (field.data or "").strip().rstrip("%").strip()
@@ -73,11 +76,7 @@ class LeadReportForm(_ReportForm):
     def validate_evidence_date(self, field):
         if not (field.data or "").strip():
             return
-        try:
-            value = parse_date_vn(field.data)
-        except ValueError:
-            raise ValidationError("Ngày không đúng dạng dd/mm/yyyy (ví dụ 15/08/2021).") from None
-        if value > self.today:
+        if read_date_vn(field.data) > self.today:
             raise ValidationError("Ngày văn bản không thể sau hôm nay.")
 
     def validate(self, extra_validators=None) -> bool:
@@ -86,8 +85,8 @@ class LeadReportForm(_ReportForm):
         status = ReportStatus(self.status.data)
         percent = int(self.percent.data)
         problems = {}
-        if status == ReportStatus.DONE and percent != 100:
-            problems[self.percent] = "Nhiệm vụ hoàn thành thì tỷ lệ hoàn thành là 100%."
+        if status == ReportStatus.DONE:
+            self.percent.data = "100"  # choosing «Hoàn thành» says the work is whole
         if status == ReportStatus.DONE and not self.result.data.strip():
             problems[self.result] = "Hãy ghi kết quả thực hiện khi báo cáo hoàn thành."
         if status == ReportStatus.NOT_STARTED and percent > 0:
@@ -105,7 +104,7 @@ class LeadReportForm(_ReportForm):
             "percent": int(self.percent.data),
             "result": self.result.data.strip(),
             "evidence_number": self.evidence_number.data.strip(),
-            "evidence_date": parse_date_vn(evidence_date) if evidence_date else None,
+            "evidence_date": read_date_vn(evidence_date) if evidence_date else None,
             "difficulties": self.difficulties.data.strip(),
             "proposals": self.proposals.data.strip(),
             "contribution_note": self.contribution_note.data.strip(),
@@ -138,7 +137,7 @@ class SupportReportForm(_ReportForm):
         self.version.data = str(report.version)
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     """The filters of the lists; read from the query string, so no CSRF token."""
 
     class Meta:
@@ -157,7 +156,7 @@ class FilterForm(FlaskForm):
         everything = [("", "Tất cả")]
         self.plan.choices = options([("", "Tất cả kế hoạch")] + [(p.code, f"KH {p.number}") for p in plans])
         self.section.choices = options(everything + [(s.code, f"{s.code} {s.title}") for s in sections if s.parent_id])
-        self.unit.choices = options(everything + [(u.code, u.name) for u in units])
+        self.unit.choices = options(everything + [(u.code, u.name) for u in by_vietnamese_name(units)])
         self.status.choices = options(everything + list(statuses))
 
     def filters(self) -> Filters:
@@ -165,17 +164,17 @@ class FilterForm(FlaskForm):
                        section=self.section.data or "", unit=self.unit.data or "", overdue=self.overdue.data == "1")
 
 
-class DueDateForm(FlaskForm):
+class DueDateForm(Form):
     due_on = DateField("Hạn của nhiệm vụ")
 
 
-class ExtensionForm(FlaskForm):
+class ExtensionForm(Form):
     new_due_on = DateField("Đề nghị gia hạn đến ngày")
     reason = TextAreaField("Lý do", validators=[InputRequired(message="Hãy nêu lý do xin gia hạn."),
                                                 Length(max=2000, message="Tối đa 2000 ký tự.")],
                            render_kw={"rows": 3})
 
 
-class NameUnitForm(FlaskForm):
+class NameUnitForm(Form):
     unit = ChoiceField("Đơn vị", choices=[])
     role = ChoiceField("Vai trò", choices=options([("support", "Phối hợp"), ("lead", "Chủ trì")]))

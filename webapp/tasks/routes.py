@@ -23,7 +23,7 @@ from ..extensions import db
 from ..forms import EmptyForm, errors_text, options
 from ..fragment_cache import fragments
 from ..models import Assignment, Indicator, Report, Role, Section, Task, Unit, User
-from ..plan_scope import current_plan, link_plan, plans_shown
+from ..plan_scope import current_plan, id_arg, link_plan, plans_shown
 from ..rendering import render, wants_partial
 from ..security import audit
 from ..services import clock
@@ -48,6 +48,7 @@ from ..services.rows import (
 )
 from ..services.reading.timeframes import parse_timeframe
 from ..services.status import row_status
+from ..services.text import by_vietnamese_name
 from .forms import (
     DueDateForm,
     ExtensionForm,
@@ -164,7 +165,7 @@ def overview():
     form = FilterForm(request.args)
     form.set_choices(
         sections=section_choices(session, plans[0]) if len(plans) == 1 else (),
-        units=session.exec(select(Unit.code, Unit.name).order_by(Unit.name)),
+        units=session.exec(select(Unit.code, Unit.name).order_by(Unit.id)),
         statuses=STATUS_CHOICES,
         plans=followed,
     )
@@ -191,6 +192,9 @@ def overview():
 def task(ref: str):
     task, roles = load_task(ref)
     session = db.session()
+    history = task_history(session, task=task, start=id_arg("history") or 0)
+    if wants_partial() and "history" in request.args:  # «Xem thêm» of the history
+        return render_template("tasks/_history.html", task=task, history=history, field_labels=FIELD_LABELS)
     rows = task_rows(session, task=task, today=clock.today(), period=open_period_of(session, current_plan()))
     user = current_user._get_current_object()  # once, not through the proxy for every row
     for row in rows:
@@ -205,7 +209,7 @@ def task(ref: str):
         support_rows=[r for r in rows if r.role == Role.SUPPORT],
         row_status=row_status(task, [r.status for r in lead_rows], clock.today()),
         indicators=indicators,
-        history=task_history(session, task=task),
+        history=history,
         field_labels=FIELD_LABELS,
         can_set_due=permissions.can_set_due_dates(current_user),
         due_form=DueDateForm(),
@@ -216,8 +220,8 @@ def task(ref: str):
 
 def _name_form(task: Task, roles: dict) -> NameUnitForm:
     form = NameUnitForm()
-    units = db.session().exec(select(Unit).where(Unit.active).order_by(Unit.name)).all()
-    form.unit.choices = options([(u.code, u.name) for u in units if u.id not in roles])
+    units = db.session().exec(select(Unit).where(Unit.active).order_by(Unit.id)).all()
+    form.unit.choices = options([(u.code, u.name) for u in by_vietnamese_name(units) if u.id not in roles])
     return form
 
 

@@ -1,0 +1,212 @@
+"""Daily use without surprises, in a real browser: search then one click opens the form; Back
+and Forward show current data and a search box that matches the list; the task column keeps
+its width; an expired session gives the typed text back; forms that explain themselves; a
+header that is one bar on a phone."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import DESKTOP, PHONE, log_in, ready, settled
+from .test_in_place_edit import ROW
+
+LONG_RESULT = ("Đã rà soát toàn bộ quy trình nội bộ giải quyết thủ tục hành chính của Sở, chuẩn hóa biểu mẫu, "
+               "kết nối Cổng dịch vụ công với Hệ thống thông tin một cửa điện tử, tập huấn cho cán bộ "
+               "tiếp nhận ở Bộ phận Một cửa và công khai kết quả trên Cổng thông tin điện tử của tỉnh. ") * 3
+
+
+def open_form(page, row):
+    row.get_by_role("link", name="Cập nhật").click()
+    expect(row.locator("form.report-form")).to_be_visible()
+    settled(page)
+
+
+def save(page, row, percent: str, result: str, status: str = "in_progress") -> None:
+    open_form(page, row)
+    row.get_by_label("Tình trạng").select_option(status)
+    row.get_by_label("Tỷ lệ hoàn thành (%)").fill(percent)
+    row.get_by_label("Kết quả thực hiện").fill(result)
+    row.get_by_role("button", name="Lưu").click()
+    expect(row.locator("form")).to_have_count(0)
+    settled(page)
+
+
+def test_after_a_search_one_click_opens_the_form(page, live_server):
+    log_in(page, live_server, "stttt")
+    for query in ("so hoa", "một cửa", "A.I"):
+        page.get_by_label("Tìm").fill(query)
+        settled(page)
+        page.wait_for_timeout(400)  # the search's own delay has run out
+        settled(page)
+        row = page.locator("tr.report-row").filter(has=page.get_by_role("link", name="Cập nhật")).first
+        row_id = row.get_attribute("id")
+        row.get_by_role("link", name="Cập nhật").click()  # the search box loses focus here
+        settled(page)
+        expect(page.locator(f"#{re.escape(row_id)} form.report-form")).to_be_visible()
+        page.locator(f"#{re.escape(row_id)}").get_by_role("link", name="Hủy").click()
+        settled(page)
+
+
+def test_back_and_forward_show_current_data_and_the_search_asked(page, live_server):
+    log_in(page, live_server, "stttt")
+    page.get_by_label("Tìm").fill("so hoa")
+    expect(page).to_have_url(re.compile(r"q=so"))
+    settled(page)
+    row = page.locator("tr.report-row").first
+    row_id = row.get_attribute("id")
+    save(page, row, "35", "Đã phát sóng chuyên mục cải cách hành chính")
+    page.get_by_label("Tìm").fill("")
+    expect(page).not_to_have_url(re.compile(r"q=so"))
+    settled(page)
+    page.go_back()  # to the search: the box says what the list shows
+    expect(page.get_by_label("Tìm")).to_have_value("so hoa")
+    expect(page.locator(f"#{re.escape(row_id)}")).to_contain_text("35%")
+    ready(page)
+    page.go_back()  # to the list before the search, shown with the save made since
+    expect(page.get_by_label("Tìm")).to_have_value("")
+    expect(page.locator(f"#{re.escape(row_id)}")).to_contain_text("35%")
+    ready(page)
+    page.go_forward()
+    expect(page.get_by_label("Tìm")).to_have_value("so hoa")
+    ready(page)
+    # Leaving for another page and coming back shows the saved values too.
+    page.locator(f"#{re.escape(row_id)} a.ref").click()
+    page.wait_for_load_state("networkidle")
+    page.go_back()
+    expect(page.locator(f"#{re.escape(row_id)}")).to_contain_text("Đã phát sóng chuyên mục cải cách hành chính")
+    expect(page.locator(f"#{re.escape(row_id)}")).to_contain_text("35%")
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP], ids=["desktop"], indirect=True)
+def test_the_task_column_keeps_its_width_whatever_the_results(page, live_server, shoot):
+    log_in(page, live_server, "stttt")
+    width = "el => el.getBoundingClientRect().width"
+    table = page.locator("table.rows").first
+    before = page.locator(f"{ROW} td.cell-task").evaluate(width)
+    assert before >= 0.3 * table.evaluate(width), "the task text keeps most of the width"
+    editable = page.locator("tr.report-row").filter(has=page.get_by_role("link", name="Cập nhật"))
+    for row_id in editable.evaluate_all("rows => rows.slice(1, 5).map(r => r.id)"):
+        save(page, page.locator(f"#{re.escape(row_id)}"), "30", LONG_RESULT)
+    after = page.locator(f"{ROW} td.cell-task").evaluate(width)
+    assert abs(after - before) <= 1, f"the task column went from {before}px to {after}px"
+    folded = page.locator("td.cell-result details.fold").first
+    expect(folded).to_be_visible()  # a long result folds as a long task text does
+    assert page.evaluate("document.documentElement.scrollHeight") < 25_000
+    shoot("my-rows-with-results")
+
+
+def test_an_expired_session_gives_the_typed_text_back_after_login(page, live_server):
+    log_in(page, live_server, "stttt")
+    row = page.locator(ROW)
+    open_form(page, row)
+    row.get_by_label("Tình trạng").select_option("in_progress")
+    row.get_by_label("Tỷ lệ hoàn thành (%)").fill("55")
+    row.get_by_label("Kết quả thực hiện").fill("Văn bản gõ trước khi phiên hết hạn")
+    page.context.clear_cookies()  # the session ends while the unit writes
+    row.get_by_role("button", name="Lưu").click()
+    expect(page).to_have_url(re.compile(r"/login"))
+    page.get_by_label("Tên đăng nhập").fill("stttt")
+    page.get_by_label("Mật khẩu").fill("demo-1958")
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page).to_have_url(re.compile(r"/my"))
+    form = page.locator(f"{ROW} form.report-form")
+    expect(form).to_be_visible()
+    expect(form.get_by_label("Kết quả thực hiện")).to_have_value("Văn bản gõ trước khi phiên hết hạn")
+    expect(form.get_by_label("Tỷ lệ hoàn thành (%)")).to_have_value("55")
+    expect(form.locator(".unsaved-notice")).to_be_in_viewport()
+    form.get_by_role("button", name="Lưu").click()
+    expect(page.locator(ROW)).to_contain_text("Văn bản gõ trước khi phiên hết hạn")
+    page.reload()  # saved: nothing is given back a second time
+    expect(page.locator(f"{ROW} form")).to_have_count(0)
+    expect(page.locator(ROW)).to_contain_text("55%")
+
+
+def test_forms_explain_themselves(page, live_server):
+    log_in(page, live_server, "stttt")
+    row = page.locator(ROW)
+    open_form(page, row)
+    expect(row.get_by_label("Ghi chú")).to_be_visible()  # a lead's own note
+    row.get_by_label("Tình trạng").select_option("done")
+    expect(row.get_by_label("Tỷ lệ hoàn thành (%)")).to_have_value("100")
+    row.get_by_label("Kết quả thực hiện").fill("Đã hoàn thành")
+    row.get_by_label("Ngày văn bản").fill("31/02/2022")
+    row.get_by_role("button", name="Lưu").click()
+    expect(row).to_contain_text("Không có ngày 31/02/2022: tháng 2/2022 chỉ có 28 ngày.")
+    # The success message of an extension request is in view where the page opens.
+    page.goto(f"{live_server}/tasks/B.8.1/units/stttt/extension?view=unit")
+    page.get_by_label("Đề nghị gia hạn đến ngày").fill("31/12/2030")
+    page.get_by_label("Lý do").fill("Chờ hướng dẫn của Bộ")
+    page.get_by_role("button", name="Gửi đề nghị").click()
+    expect(page.get_by_text("Đã gửi đề nghị gia hạn")).to_be_in_viewport()
+
+
+@pytest.mark.parametrize("viewport", [PHONE], ids=["phone"], indirect=True)
+def test_the_header_is_one_bar_with_a_menu_on_a_phone(page, live_server, shoot):
+    log_in(page, live_server, "stttt")
+    header = page.locator("body > header")
+    assert header.evaluate("el => el.getBoundingClientRect().height") <= 64
+    expect(page.get_by_role("link", name="Đăng xuất")).to_be_hidden()
+    page.get_by_text("Menu", exact=True).click()
+    expect(page.get_by_role("link", name="Việc của đơn vị")).to_be_visible()
+    expect(page.get_by_role("link", name="Đăng xuất")).to_be_visible()
+    shoot("header-menu", full_page=False)
+    page.get_by_role("link", name="Chỉ tiêu").click()
+    expect(page).to_have_url(re.compile(r"/indicators/mine"))
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP], ids=["desktop"], indirect=True)
+def test_a_unit_does_its_round_with_the_keyboard_alone(page, live_server):
+    """Sign in, find a row, open it, write, save, send: Tab, typing, Enter and Escape only."""
+    page.goto(f"{live_server}/login")
+    expect(page.get_by_label("Tên đăng nhập")).to_be_focused()  # the login page starts there
+    page.keyboard.type("stttt")
+    page.keyboard.press("Tab")
+    page.keyboard.type("demo-1958")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/my$"))
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Bỏ qua, đến nội dung chính")).to_be_focused()
+    page.keyboard.press("Enter")  # to the content, past the header
+    search = page.get_by_label("Tìm")
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if search.evaluate("el => el === document.activeElement"):
+            break
+    expect(search).to_be_focused()
+    page.keyboard.type("so hoa")
+    settled(page)
+    page.wait_for_timeout(400)
+    settled(page)
+    row = page.locator("#report-1958-qd-ubnd-A\\.I\\.7-stttt")
+    edit = row.get_by_role("link", name="Cập nhật")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if edit.evaluate("el => el === document.activeElement"):
+            break
+    expect(edit).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(row.get_by_label("Tình trạng")).to_be_focused()  # the form opens on its first field
+    settled(page)
+    page.keyboard.press("Escape")  # and closes again, the focus back on «Cập nhật»
+    expect(row.get_by_role("link", name="Cập nhật")).to_be_focused()
+    settled(page)
+    page.keyboard.press("Enter")
+    expect(row.get_by_label("Tình trạng")).to_be_focused()
+    settled(page)
+    page.keyboard.press("Tab")
+    expect(row.get_by_label("Tỷ lệ hoàn thành (%)")).to_be_focused()
+    page.keyboard.press("End")
+    for _ in range(3):
+        page.keyboard.press("Backspace")
+    page.keyboard.type("40")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Đã số hóa 40% hồ sơ")
+    save_button = row.get_by_role("button", name="Lưu")
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        if save_button.evaluate("el => el === document.activeElement"):
+            break
+    page.keyboard.press("Enter")
+    expect(row).to_contain_text("Đã số hóa 40% hồ sơ")
+    expect(row).to_contain_text("40%")
