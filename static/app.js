@@ -73,6 +73,15 @@
     });
   });
 
+  // An upload of evidence files shows how far it has gone.
+  document.addEventListener("htmx:xhr:progress", function (event) {
+    var form = event.target.closest && event.target.closest(".evidence-form");
+    var bar = form && form.querySelector(".upload-progress");
+    if (!bar || !event.detail.total) return;
+    bar.hidden = false;
+    bar.value = Math.round(event.detail.loaded / event.detail.total * 100);
+  });
+
   // A select marked data-submit-on-change (the header's plan choice) applies at once.
   document.addEventListener("change", function (event) {
     var select = event.target;

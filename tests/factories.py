@@ -25,6 +25,7 @@ class UserClient:
         self._token = None
 
     def get(self, url: str, *, htmx: bool = False, headers: dict | None = None, **kwargs):
+        kwargs.setdefault("buffered", True)  # read whole and closed, as a server does with a streamed answer
         return self.client.get(url, headers={**({"HX-Request": "true"} if htmx else {}), **(headers or {})}, **kwargs)
 
     def post(self, url: str, data: dict | None = None, *, htmx: bool = False, csrf: bool = True,

@@ -52,12 +52,17 @@ def from_environment(instance_path: str) -> dict:
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
         "SMTP_STARTTLS": os.environ.get("SMTP_STARTTLS", "0") == "1",
         "MAIL_FROM": os.environ.get("MAIL_FROM", "theo-doi-ke-hoach@localhost"),
+        # The app compresses its pages, styles and scripts itself; 0 where a reverse proxy does it.
+        "COMPRESS_RESPONSES": os.environ.get("COMPRESS_RESPONSES", "1") != "0",
         # Largest plan file an administrator may import, and largest request body at all.
         "IMPORT_MAX_BYTES": int(os.environ.get("IMPORT_MAX_BYTES", str(5 * 1024 * 1024))),
         # An .xlsx or .docx unpacked (a small file may unpack to gigabytes), and rows of one plan.
         "IMPORT_MAX_UNPACKED_BYTES": int(os.environ.get("IMPORT_MAX_UNPACKED_BYTES", str(25 * 1024 * 1024))),
         "IMPORT_MAX_ROWS": int(os.environ.get("IMPORT_MAX_ROWS", "2000")),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(8 * 1024 * 1024))),
+        # Evidence files: the largest file, and all the files of one report together (MB).
+        "EVIDENCE_MAX_FILE_MB": int(os.environ.get("EVIDENCE_MAX_FILE_MB", "20")),
+        "EVIDENCE_MAX_REPORT_MB": int(os.environ.get("EVIDENCE_MAX_REPORT_MB", "100")),
         # Sessions end after this much inactivity, and at most this long after login.
         "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "60")),
         "SESSION_MAX_HOURS": min(int(os.environ.get("SESSION_MAX_HOURS", "12")), 12),

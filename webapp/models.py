@@ -458,3 +458,41 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     last_used_at: Optional[datetime] = None
     revoked_at: Optional[datetime] = None
+
+
+class StoredFile(SQLModel, table=True):
+    """A file's content, kept once however often it is attached, named by its SHA-256. It lives
+    in the database (so several app servers, backups and restores need nothing more), in chunks,
+    so that neither an upload nor a download holds a large file whole in memory."""
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    size: int
+    media_type: str
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class FileChunk(SQLModel, table=True):
+    sha256: str = Field(foreign_key="storedfile.sha256", primary_key=True, max_length=64)
+    seq: int = Field(primary_key=True)
+    data: bytes = Field(sa_type=LargeBinary)
+
+
+class Attachment(SQLModel, table=True):
+    """A file a unit attached to its report on a row (evidence: a decision, a report, a photo).
+    Removing it from the draft keeps the row: what was sent for a period still holds it."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="report.id", index=True)
+    sha256: str = Field(foreign_key="storedfile.sha256", max_length=64)
+    file_name: str
+    uploaded_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    uploaded_at: datetime = Field(default_factory=utcnow)
+    removed_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    removed_at: Optional[datetime] = None
+
+
+class PeriodAttachment(SQLModel, table=True):
+    """The files a report carried when it was sent for a period."""
+
+    period_report_id: int = Field(foreign_key="periodreport.id", primary_key=True)
+    attachment_id: int = Field(foreign_key="attachment.id", primary_key=True, index=True)

@@ -98,6 +98,12 @@ class ReportRights:
         return self.edit_status
 
 
+def can_attach_evidence(rights: ReportRights) -> bool:
+    """Files go with what the user writes: a lead's report, a supporter's contribution. Seeing
+    the report is seeing its files."""
+    return rights.edit
+
+
 def report_rights(user: User, roles_on_task: dict[int, Role], unit_id: int) -> ReportRights:
     """A unit focal point writes its own unit's report only: a lead every field, a supporter its note."""
     role = roles_on_task.get(unit_id)

@@ -41,15 +41,22 @@ def redirect_for_client(location: str) -> Response:
 _NOT_IN_FILE_NAMES = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
 
-def download(data: bytes, filename: str, mimetype: str) -> Response:
-    """A file to save under its own name, Vietnamese included (RFC 6266: an ASCII name for old
-    clients and the UTF-8 name in filename*); never cached along the way."""
+def content_disposition(filename: str, *, inline: bool = False) -> str:
+    """A file's name for the browser, Vietnamese included (RFC 6266: an ASCII name for old
+    clients and the UTF-8 name in filename*)."""
     name = _NOT_IN_FILE_NAMES.sub("-", nfc(filename)).strip(" .-") or "tep"
     stem, dot, extension = name.rpartition(".")
     ascii_stem = re.sub(r"[^a-z0-9]+", "-", fold(stem if dot else name)).strip("-") or "tep"
     ascii_name = f"{ascii_stem}.{extension}" if dot and extension.isascii() else ascii_stem
-    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
-    return Response(data, mimetype=mimetype, headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})
+    kind = "inline" if inline else "attachment"
+    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def download(data, filename: str, mimetype: str) -> Response:
+    """A file to save under its own name; never cached along the way. data: bytes, or an
+    iterable of bytes sent as it is produced."""
+    return Response(data, mimetype=mimetype,
+                    headers={"Content-Disposition": content_disposition(filename), "Cache-Control": "no-store"})
 
 
 def _add_vary(response: Response) -> Response:

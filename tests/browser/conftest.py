@@ -62,7 +62,7 @@ def live_server(databases):
     db.engine(app).dispose()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def demo_server(databases):
     """Plan 1958 with its demonstration history up to today, served (read by the tests only)."""
     app = make_app(databases.with_plan("sqlite", load_1958))

@@ -28,10 +28,11 @@ def save(page, row, percent: str, result: str, status: str = "in_progress") -> N
     row.get_by_label("Tỷ lệ hoàn thành (%)").fill(percent)
     row.get_by_label("Kết quả thực hiện").fill(result)
     row.get_by_role("button", name="Lưu").click()
-    expect(row.locator("form")).to_have_count(0)
+    expect(row.locator("form.report-form")).to_have_count(0)
     settled(page)
 
 
+@pytest.mark.parametrize("viewport", [DESKTOP], ids=["desktop"], indirect=True)
 def test_after_a_search_one_click_opens_the_form(page, live_server):
     log_in(page, live_server, "stttt")
     for query in ("so hoa", "một cửa", "A.I"):
@@ -48,6 +49,7 @@ def test_after_a_search_one_click_opens_the_form(page, live_server):
         settled(page)
 
 
+@pytest.mark.parametrize("viewport", [DESKTOP], ids=["desktop"], indirect=True)
 def test_back_and_forward_show_current_data_and_the_search_asked(page, live_server):
     log_in(page, live_server, "stttt")
     page.get_by_label("Tìm").fill("so hoa")
@@ -96,6 +98,7 @@ def test_the_task_column_keeps_its_width_whatever_the_results(page, live_server,
     shoot("my-rows-with-results")
 
 
+@pytest.mark.parametrize("viewport", [PHONE], ids=["phone"], indirect=True)
 def test_an_expired_session_gives_the_typed_text_back_after_login(page, live_server):
     log_in(page, live_server, "stttt")
     row = page.locator(ROW)
@@ -122,6 +125,7 @@ def test_an_expired_session_gives_the_typed_text_back_after_login(page, live_ser
     expect(page.locator(ROW)).to_contain_text("55%")
 
 
+@pytest.mark.parametrize("viewport", [PHONE], ids=["phone"], indirect=True)
 def test_forms_explain_themselves(page, live_server):
     log_in(page, live_server, "stttt")
     row = page.locator(ROW)

@@ -63,11 +63,23 @@ SPEC = {
             },
             "Assignment": {
                 "type": "object",
-                "required": ["unit", "unit_name", "role", "phrase", "status", "percent", "updated_at"],
+                "required": ["unit", "unit_name", "role", "phrase", "status", "percent", "updated_at", "files"],
                 "properties": {"unit": {"type": "string"}, "unit_name": {"type": "string"},
                                "role": {"type": "string", "enum": ["lead", "support"]}, "phrase": {"type": "string"},
                                "status": STATUS, "percent": {"type": "integer", "minimum": 0, "maximum": 100},
-                               "updated_at": {"type": "string", "format": "date-time", "nullable": True}},
+                               "updated_at": {"type": "string", "format": "date-time", "nullable": True},
+                               "files": _list("File")},
+            },
+            "File": {
+                "type": "object",
+                "description": "An evidence file attached to the unit's report; the url opens it for a signed-in user "
+                               "who may see the report.",
+                "required": ["name", "type", "size", "sha256", "uploaded_at", "url"],
+                "properties": {"name": {"type": "string"}, "type": {"type": "string"},
+                               "size": {"type": "integer", "minimum": 1},
+                               "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                               "uploaded_at": {"type": "string", "format": "date-time"},
+                               "url": {"type": "string"}},
             },
             "Task": {
                 "type": "object",

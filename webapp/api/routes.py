@@ -2,7 +2,7 @@
 (plan rows A.I.4 and A.II.5). Authenticated by per-user tokens, scoped by the same policy
 as the pages: a unit's token sees the rows its unit leads or supports."""
 
-from flask import Blueprint, abort, g, jsonify, request
+from flask import Blueprint, abort, g, jsonify, request, url_for
 from sqlmodel import select
 
 from .. import permissions
@@ -10,6 +10,7 @@ from ..extensions import csrf, db
 from ..models import Assignment, Period, Plan, Section, Task, Unit
 from ..plan_scope import id_arg
 from ..services import api_tokens, clock
+from ..services.evidence import attached_by_row
 from ..services.periods import open_period_of, periods_of
 from ..services.plans import PlanNotFound, find_plan
 from ..services.rows import task_states
@@ -63,7 +64,14 @@ def _status(status) -> dict:
     return {"code": status.code.value, "label": status.label, "overdue": status.overdue, "blocked": status.blocked}
 
 
-def _task(state) -> dict:
+def _file(f, plan_code: str, ref: str, unit_code: str) -> dict:
+    return {"name": f.attachment.file_name, "type": f.stored.media_type, "size": f.stored.size,
+            "sha256": f.stored.sha256, "uploaded_at": f.attachment.uploaded_at.isoformat(),
+            "url": url_for("tasks.download_file", ref=ref, unit_code=unit_code, attachment_id=f.attachment.id,
+                           plan=plan_code, _external=True)}
+
+
+def _task(state, plan_code: str, files: dict) -> dict:
     t = state.task
     return {
         "ref": t.ref, "section": state.section.code, "stt": t.stt, "content": t.content, "lead": t.lead_text,
@@ -73,7 +81,8 @@ def _task(state) -> dict:
         "assignments": [
             {"unit": unit.code, "unit_name": unit.name, "role": assignment.role.value, "phrase": assignment.phrase,
              "status": _status(status), "percent": report.percent if report else 0,
-             "updated_at": report.updated_at.isoformat() if report and report.updated_at else None}
+             "updated_at": report.updated_at.isoformat() if report and report.updated_at else None,
+             "files": [_file(f, plan_code, t.ref, unit.code) for f in files.get((t.id, unit.id), [])]}
             for assignment, unit, report, status in state.units
         ],
     }
@@ -112,7 +121,8 @@ def sections(code: str):
 def tasks(code: str):
     plan = _plan(code)
     states = task_states(db.session(), plan=plan, today=clock.today(), task_ids=_visible_task_ids(plan))
-    return jsonify([_task(s) for s in states])
+    files = attached_by_row(db.session(), [s.task.id for s in states])
+    return jsonify([_task(s, plan.code, files) for s in states])
 
 
 @bp.get("/plans/<code>/tasks/<ref>")
@@ -123,7 +133,7 @@ def task(code: str, ref: str):
     if found is None or (visible is not None and found not in visible):
         abort(404, description=f"Không có nhiệm vụ «{ref}» trong phạm vi của token.")
     [state] = task_states(db.session(), plan=plan, today=clock.today(), task_ids={found})
-    return jsonify(_task(state))
+    return jsonify(_task(state, plan.code, attached_by_row(db.session(), [found])))
 
 
 @bp.get("/plans/<code>/periods")

@@ -10,8 +10,9 @@ from ..models import Unit
 from ..plan_scope import current_plan
 from ..rendering import download
 from ..security import audit
-from ..services import clock, official_report
+from ..services import clock, evidence, official_report
 from ..services.dashboard import build
+from ..services.periods import STATE_LABELS
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 
@@ -72,3 +73,19 @@ def print_view():
     return render_template("exports/print.html", plan=plan, period=period, board=board,
                            lines=official_report.lines(db.session(), plan, board),
                            columns=official_report.APPENDIX_COLUMNS)
+
+
+@bp.get("/evidence.zip")
+@login_required
+def evidence_zip():
+    """Every evidence file sent for the period, a folder per unit, with an index sheet."""
+    if not permissions.can_see_dashboard(current_user):
+        abort(403)
+    plan = current_plan()
+    period = chosen_period(plan, "period")
+    if period is None:
+        abort(404, description="Hãy chọn một kỳ báo cáo (?period=…).")
+    name = _file_name(plan, period).replace("Báo cáo", "Minh chứng", 1) + ".zip"
+    audit("export", name)
+    return download(evidence.period_zip(db.engine(), period_id=period.id, state_labels=STATE_LABELS), name,
+                    "application/zip")

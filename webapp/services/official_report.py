@@ -31,6 +31,7 @@ from ..models import (
     Unit,
 )
 from .dashboard import Dashboard
+from .evidence import attached, sent_with
 from .reports import STATUS_LABELS
 from .spreadsheet_text import csv_bytes
 from .targets import SIGNS, target_text
@@ -79,6 +80,7 @@ def lines(session: Session, plan: Plan, board: Dashboard) -> list[Line]:
     for (task_id, unit_id), lead in board.standing.leads.items():
         if lead.report is not None:
             said.setdefault(task_id, []).append((units[unit_id], lead.report))
+    files = _evidence_names(session, [report for reports in said.values() for _, report in reports])
     out, shown = [], set()
     for row in board.standing.rows:
         section = sections[row.task.section_id]
@@ -96,6 +98,9 @@ def lines(session: Session, plan: Plan, board: Dashboard) -> list[Line]:
                 if attribute == "result" and report.evidence_number:
                     text = f"{text} (Văn bản số {report.evidence_number}" + (
                         f" ngày {report.evidence_date.strftime('%d/%m/%Y')})" if report.evidence_date else ")")
+                evidence = files.get((type(report), getattr(report, "id", None)))
+                if attribute == "result" and evidence:
+                    text = f"{text}\nTệp minh chứng: {'; '.join(evidence)}"
                 if text.strip():
                     parts.append(f"{unit.short_name or unit.name}: {text.strip()}" if many else text.strip())
             return "\n".join(parts)
@@ -104,6 +109,16 @@ def lines(session: Session, plan: Plan, board: Dashboard) -> list[Line]:
         out.append(Line(False, t.stt, t.content, t.lead_text, t.support_text, t.timeframe_text, t.product,
                         joined("result"), row.status.label, joined("difficulties"), joined("proposals"), dict(t.extra)))
     return out
+
+
+def _evidence_names(session: Session, reports) -> dict[tuple[type, int], list[str]]:
+    """The names of each report's evidence files: a period's copy lists what it was sent with,
+    a live report what it holds now."""
+    sent = sent_with(session, [r.id for r in reports if isinstance(r, PeriodReport)])
+    held = attached(session, [r.id for r in reports if isinstance(r, Report)])
+    names = {(PeriodReport, key): [f.attachment.file_name for f in found] for key, found in sent.items()}
+    names.update({(Report, key): [f.attachment.file_name for f in found] for key, found in held.items()})
+    return names
 
 
 def _write(cell, value) -> None:

@@ -38,6 +38,7 @@ from ..models import (
 )
 from . import clock
 from .deadlines import approved_extensions, extended_to
+from .evidence import keep_with_copy
 from .reports import ensure_report
 from .status import LABELS, Derived, StatusView, row_status, unit_status
 from .text import by_vietnamese_name, vietnamese_key
@@ -161,6 +162,7 @@ def submit(session: Session, *, period: Period, task: Task, unit: Unit, user: Us
     copy.submitted_by_id, copy.submitted_at = user.id, clock.now()
     copy.reviewed_by_id, copy.reviewed_at, copy.review_comment = None, None, ""
     session.add(copy)
+    keep_with_copy(session, copy=copy, report=live)
     session.add(ReportChange(report_id=live.id, changed_by_id=user.id, changed_at=copy.submitted_at,
                              period_id=period.id, field="submission",
                              old_value=STATE_LABELS[previous] if previous else "",

@@ -7,6 +7,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from ..models import Period, PeriodReport, Plan, ReviewState, Task, Unit
+from .evidence import sent_with
 
 PAGE_SIZE = 50
 WAITING = ReviewState.SUBMITTED.value
@@ -26,6 +27,7 @@ class QueueItem:
     unit: Unit
     plan: Plan
     period: Period
+    files: list = field(default_factory=list)  # the evidence it was sent with (services.evidence)
 
 
 @dataclass
@@ -62,11 +64,13 @@ def queue(session: Session, *, periods: list[Period], state: str = WAITING, unit
 
 
 def items(session: Session, rows, periods: list[Period] | None = None) -> list[QueueItem]:
-    """(copy, task, unit) rows with their plan and period (two queries at most)."""
+    """(copy, task, unit) rows with their plan, period and files (three queries at most)."""
     by_id = {p.id: p for p in periods or []}
     missing = {copy.period_id for copy, _, _ in rows} - set(by_id)
     if missing:
         by_id.update({p.id: p for p in session.exec(select(Period).where(Period.id.in_(missing)))})
     plans = {p.id: p for p in session.exec(select(Plan).where(Plan.id.in_({p.plan_id for p in by_id.values()})))}
-    return [QueueItem(copy, task, unit, plans[by_id[copy.period_id].plan_id], by_id[copy.period_id])
+    files = sent_with(session, [copy.id for copy, _, _ in rows])
+    return [QueueItem(copy, task, unit, plans[by_id[copy.period_id].plan_id], by_id[copy.period_id],
+                      files.get(copy.id, []))
             for copy, task, unit in rows]

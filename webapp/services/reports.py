@@ -24,6 +24,7 @@ FIELD_LABELS = {
     "difficulties": "Khó khăn, vướng mắc",
     "proposals": "Đề xuất, kiến nghị",
     "contribution_note": "Ý kiến, kết quả phối hợp",
+    "evidence_file": "Tệp minh chứng",
 }
 STATUS_LABELS = {
     ReportStatus.NOT_STARTED: "Chưa thực hiện",

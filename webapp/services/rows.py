@@ -27,6 +27,7 @@ from ..models import (
     User,
 )
 from .deadlines import approved_extensions, extended_to
+from .evidence import attached_by_row, sent_with
 from .periods import STATE_LABELS, differs
 from .reports import BLANK_REPORT, STATUS_LABELS, BlankReport
 from .status import BLOCKED_LABEL, DONE, LABELS, Derived, StatusView, row_status, unit_status
@@ -74,6 +75,8 @@ class ReportRow:
     plan: Plan | None = None
     rights: object = None  # permissions.ReportRights, set by the view
     asking_to_send_blank: bool = False  # set by the view: «Gửi báo cáo» of a never-filled report asks first
+    files: list = field(default_factory=list)  # evidence attached now (services.evidence.EvidenceFile)
+    sent_files: list = field(default_factory=list)  # the files the open period's copy was sent with
 
     @property
     def anchor(self) -> str:
@@ -143,14 +146,18 @@ class RowContext:
         self.approved = approved_extensions(session, task_ids)
         self.copies: dict = {}
         self.pending: dict = {}
+        self.files: dict = {}
+        self.sent_files: dict = {}
         if not task_ids:
             return
+        self.files = attached_by_row(session, task_ids, unit_id)
         if periods:
             copies = select(PeriodReport).where(PeriodReport.period_id.in_([p.id for p in periods.values()]),
                                                 PeriodReport.task_id.in_(task_ids))
             if unit_id is not None:
                 copies = copies.where(PeriodReport.unit_id == unit_id)
             self.copies = {(c.task_id, c.unit_id): c for c in session.exec(copies)}
+            self.sent_files = sent_with(session, [c.id for c in self.copies.values()])
         pending = select(Extension).where(Extension.task_id.in_(task_ids), Extension.state == ExtensionState.PENDING)
         if unit_id is not None:
             pending = pending.where(Extension.unit_id == unit_id)
@@ -158,9 +165,11 @@ class RowContext:
 
     def row(self, task, section, unit, role, report, today, updated_by) -> ReportRow:
         status = unit_status(task, report, today, extended_to(task, unit.id, self.approved, today))
-        return ReportRow(task, section, unit, role, report, status, updated_by,
-                         self.copies.get((task.id, unit.id)), self.pending.get((task.id, unit.id)),
-                         self.periods.get(task.plan_id), self.plans[task.plan_id])
+        copy = self.copies.get((task.id, unit.id))
+        return ReportRow(task, section, unit, role, report, status, updated_by, copy,
+                         self.pending.get((task.id, unit.id)), self.periods.get(task.plan_id), self.plans[task.plan_id],
+                         files=self.files.get((task.id, unit.id), []),
+                         sent_files=self.sent_files.get(copy.id, []) if copy else [])
 
 
 @dataclass
