@@ -1,16 +1,20 @@
-"""Benchmark: a whole synthetic province (bench/province.py: 1000 rows, 300 units, 12 closed
-quarters by default) served by gunicorn — how long its heaviest pages take, and how much they weigh.
+"""Benchmark: how the heaviest pages grow from plan 1958 to a whole synthetic province
+(bench/province.py), each size served by gunicorn.
 
-Each page is fetched right after a save (an in-place HTMX save by the busiest unit), so that no
-cache of rendered fragments helps, as a client that accepts gzip; the median and the 95th
-percentile are over --fetches such fetches, after one untimed fetch that warms the worker. The
-weight is the HTML as rendered, gzip-compressed (as sent) and Brotli-compressed.
+For each size — plan 1958 with its demonstration history, an intermediate province and the
+full one (1,000 rows, 300 units, 12 closed quarters by default) — each page is fetched
+--fetches times right after a save (an in-place HTMX save by the busiest unit: «cold», no
+cache of rendered fragments helps) and --fetches times again without one («warm»), as a
+client that accepts gzip, after one untimed fetch that warms the worker. Printed: the median
+and 95th percentile of each, the HTML's weight raw, gzip-compressed (as sent) and
+Brotli-compressed, and the number of SQL statements the page runs (counted in-process).
 
-    .venv/bin/python bench/province_pages.py [--seed 1] [--tasks 1000] [--units 300] [--periods 12]
-        [--fetches 10] [--workers 2] [--database-url URL | --postgresql]
+    .venv/bin/python bench/province_pages.py [--sizes 1958,300x100x4,1000x300x12] [--seed 1]
+        [--fetches 20] [--workers 2] [--postgresql]
 
-Without a database it uses a fresh SQLite file (WAL mode) in a temporary directory; --postgresql
-starts a PostgreSQL server of its own from the installed server binaries, as the tests do.
+A size is `1958` or TASKSxUNITSxCLOSED_QUARTERS. Each size gets a fresh SQLite file (WAL mode)
+in a temporary directory; --postgresql starts a PostgreSQL server of its own from the
+installed server binaries, as the tests do, with a database per size.
 """
 
 import argparse
@@ -36,7 +40,7 @@ import brotli  # noqa: E402
 from sqlmodel import Session, func, select  # noqa: E402
 
 from bench.province import LEADER, REVIEWER, build_province  # noqa: E402
-from bench.run import RESULTS, Client, free_port  # noqa: E402
+from bench.run import PASSWORD, RESULTS, Client, free_port  # noqa: E402
 from webapp.database import make_engine, writer  # noqa: E402
 from webapp.models import Assignment, Period, Role, Task, Unit  # noqa: E402
 from webapp.schema import upgrade  # noqa: E402
@@ -107,56 +111,163 @@ class Saver:
         self.version += 1
 
 
-def measure(base: str, facts: dict, fetches: int) -> dict:
-    reviewer, leader, unit = Client(base), Client(base), Client(base)
-    reviewer.log_in(REVIEWER)
-    leader.log_in(LEADER)
-    unit.log_in(facts["busiest_unit"])
-    saver = Saver(Client(base), facts["busiest_unit"], facts["saved_row"])
-    pages = [
-        ("dashboard", leader, "/dashboard"),
-        ("overview /tasks", reviewer, "/tasks"),
-        ("review desk", reviewer, "/review"),
-        ("closed period", reviewer, f"/review/periods/{facts['closed_period']}"),
-        ("busiest unit /my", unit, "/my"),
-        ("report.xlsx", reviewer, "/exports/report.xlsx"),
-        ("report.docx", reviewer, "/exports/report.docx"),
+def pages_of(facts: dict) -> list[tuple[str, str, str]]:
+    """(name, who, path) of the pages measured: the heaviest of each role, and the reports."""
+    return [
+        ("dashboard", LEADER, "/dashboard"),
+        ("overview", REVIEWER, "/tasks"),
+        ("overview, search", REVIEWER, f"/tasks?q={SEARCH}"),
+        ("review desk", REVIEWER, "/review"),
+        ("closed period", REVIEWER, f"/review/periods/{facts['closed_period']}"),
+        ("busiest unit /my", facts["busiest_unit"], "/my"),
+        ("report.xlsx", REVIEWER, "/exports/report.xlsx"),
+        ("report.docx", REVIEWER, "/exports/report.docx"),
     ]
+
+
+SEARCH = "thu+tuc+hanh+chinh"  # words every size's rows hold, typed without diacritics
+
+
+def timed(client: Client, path: str, fetches: int, before=None) -> tuple[list[float], int, bytes, str]:
+    timings, errors = [], 0
+    for _ in range(fetches):
+        if before:
+            before()
+        start = time.perf_counter()
+        status, body, encoding = fetch(client, path)
+        timings.append(time.perf_counter() - start)
+        errors += status != 200
+    return timings, errors, body, encoding
+
+
+def measure(base: str, facts: dict, fetches: int) -> dict:
+    clients = {}
+    saver = Saver(Client(base), facts["busiest_unit"], facts["saved_row"])
     results = {}
-    for name, client, path in pages:
+    for name, who, path in pages_of(facts):
+        if who not in clients:
+            clients[who] = Client(base)
+            clients[who].log_in(who)
+        client = clients[who]
         fetch(client, path)  # the worker's first rendering of the page (imports, template compilation)
-        timings, errors = [], 0
-        for _ in range(fetches):
-            saver.save()
-            start = time.perf_counter()
-            status, body, encoding = fetch(client, path)
-            timings.append(time.perf_counter() - start)
-            errors += status != 200
+        is_report = path.startswith("/exports/")
+        cold, errors, body, encoding = timed(client, path, fetches if not is_report else max(3, fetches // 4),
+                                             saver.save)
+        warm, warm_errors, _, _ = timed(client, path, fetches if not is_report else max(3, fetches // 4))
         raw = decoded(body, encoding)
         _, squeezed, br = fetch(client, path, "br")
         results[name] = {
-            "path": path, "p50_ms": statistics.median(timings) * 1000, "p95_ms": percentile(timings, 0.95) * 1000,
-            "errors": errors, "raw_bytes": len(raw), "sent_encoding": encoding or "identity",
+            "path": path, "cold_p50_ms": statistics.median(cold) * 1000, "cold_p95_ms": percentile(cold, 0.95) * 1000,
+            "warm_p50_ms": statistics.median(warm) * 1000, "warm_p95_ms": percentile(warm, 0.95) * 1000,
+            "errors": errors + warm_errors, "raw_bytes": len(raw), "sent_encoding": encoding or "identity",
             "gzip_bytes": len(body) if encoding == "gzip" else None,
             "br_bytes": len(squeezed) if br == "br" else None,
         }
     return results
 
 
+def query_counts(url: str, facts: dict, workdir: Path) -> dict[str, int]:
+    """How many SQL statements each page runs, counted in-process on the app's engine."""
+    from flask.testing import FlaskClient
+    from sqlalchemy import event
+
+    from webapp import create_app
+    from webapp.extensions import Database
+
+    os.environ["INSTANCE_PATH"] = str(workdir)
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False})
+    counted = {"statements": 0}
+    event.listen(Database.engine(app), "before_cursor_execute",
+                 lambda *args: counted.__setitem__("statements", counted["statements"] + 1))
+    found, clients = {}, {}
+    for name, who, path in pages_of(facts):
+        if who not in clients:
+            clients[who] = FlaskClient(app)
+            clients[who].post("/login", data={"username": who, "password": PASSWORD})
+        clients[who].get(path)  # a first rendering, so that counting sees what every later one runs
+        app.extensions["fragments"].clear()  # as right after a save
+        counted["statements"] = 0
+        clients[who].get(path)
+        found[name] = counted["statements"]
+    Database.engine(app).dispose()
+    return found
+
+
+def build(size: str, url: str, workdir: Path, seed: int) -> tuple[str, dict]:
+    """Fill the empty database for a size; its description and its table counts."""
+    engine = make_engine(url)
+    if size == "1958":
+        env = {**os.environ, "INSTANCE_PATH": str(workdir), "SECRET_KEY": "bench", "DATABASE_URL": url}
+        flask = [sys.executable, "-m", "flask", "--app", "webapp"]
+        subprocess.run([*flask, "load-plan"], env=env, check=True, capture_output=True, cwd=ROOT)
+        subprocess.run([*flask, "seed-demo"], env=env, check=True, capture_output=True, cwd=ROOT)
+        with Session(engine) as session:
+            counts = {table: session.exec(select(func.count()).select_from(model)).one()
+                      for table, model in (("task", Task), ("unit", Unit), ("assignment", Assignment),
+                                           ("period", Period))}
+        described = f"plan 1958 with its demonstration history: {counts['task']} rows, {counts['unit']} units"
+    else:
+        tasks, units, periods = (int(part) for part in size.split("x"))
+        upgrade(engine)
+        with Session(writer(engine)) as session:
+            province = build_province(session, seed=seed, tasks=tasks, units=units, periods=periods)
+        counts = province.counts
+        described = (f"province: {province.units} units, {province.tasks} rows, {province.assignments} assignments, "
+                     f"{province.closed} closed quarters + {province.open_label} open")
+    engine.dispose()
+    return described, counts
+
+
+class Gunicorn:
+    """The app served by gunicorn on a free port, for as long as the `with` lasts."""
+
+    def __init__(self, url: str, workdir: Path, workers: int):
+        self.env = {**os.environ, "INSTANCE_PATH": str(workdir), "SECRET_KEY": "bench", "DATABASE_URL": url}
+        self.workers = workers
+
+    def __enter__(self) -> str:
+        port = free_port()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", str(self.workers), "--bind", f"127.0.0.1:{port}",
+             "--timeout", "120", "--log-level", "warning", "webapp:create_app()"], env=self.env, cwd=ROOT)
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(300):
+            try:
+                if Client(base).request("/healthz")[0] == 200:
+                    return base
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("gunicorn did not answer")
+
+    def worker_memory_mb(self) -> list[float]:
+        """Each worker's resident memory (Linux /proc), after what it served."""
+        found = []
+        for status in Path("/proc").glob("[0-9]*/status"):
+            try:
+                fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+            except OSError:
+                continue
+            if fields.get("PPid", "").strip() == str(self.process.pid):
+                found.append(int(fields["VmRSS"].split()[0]) / 1024)
+        return sorted(found)
+
+    def __exit__(self, *exc) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1958,300x100x4,1000x300x12")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--tasks", type=int, default=1000)
-    parser.add_argument("--units", type=int, default=300)
-    parser.add_argument("--periods", type=int, default=12)
-    parser.add_argument("--fetches", type=int, default=10)
+    parser.add_argument("--fetches", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument("--database-url", default=None, help="an empty database")
-    where.add_argument("--postgresql", action="store_true", help="a PostgreSQL server of its own")
+    parser.add_argument("--postgresql", action="store_true", help="a PostgreSQL server of its own")
     args = parser.parse_args()
+    sizes = args.sizes.split(",")
+    if any(size != "1958" and not re.fullmatch(r"\d+x\d+x\d+", size) for size in sizes):
+        parser.error("a size is 1958 or TASKSxUNITSxCLOSED_QUARTERS, e.g. 300x100x4")
 
-    workdir = Path(tempfile.mkdtemp(prefix="plan-tracker-province-"))
     server_pg = None
     if args.postgresql:
         from tests.databases import PostgresServer
@@ -166,58 +277,51 @@ def main() -> int:
         except BaseException as exc:  # the test helper fails the way a test fails
             print(f"PostgreSQL could not be started: {exc}", file=sys.stderr)
             return 1
-        url = server_pg.url(server_pg.create_database())
-    else:
-        url = args.database_url or f"sqlite:///{workdir / 'province.sqlite3'}"
-    engine_name = "PostgreSQL" if url.startswith("postgresql") else "SQLite (WAL)"
-    gunicorn = None
+    engine_name = "PostgreSQL" if server_pg else "SQLite (WAL)"
+    report, failed = [], False
     try:
-        engine = make_engine(url)
-        started = time.perf_counter()
-        upgrade(engine)
-        with Session(writer(engine)) as session:
-            province = build_province(session, seed=args.seed, tasks=args.tasks, units=args.units,
-                                      periods=args.periods)
-        built_in = time.perf_counter() - started
-        engine.dispose()
-        facts = province_facts(url)
-
-        env = {**os.environ, "INSTANCE_PATH": str(workdir), "SECRET_KEY": "bench", "DATABASE_URL": url}
-        port = free_port()
-        gunicorn = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--bind", f"127.0.0.1:{port}",
-             "--timeout", "120", "--log-level", "warning", "webapp:create_app()"], env=env, cwd=ROOT)
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(200):
-            try:
-                if Client(base).request("/healthz")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
-        results = measure(base, facts, args.fetches)
+        for size in sizes:
+            workdir = Path(tempfile.mkdtemp(prefix="plan-tracker-province-"))
+            url = server_pg.url(server_pg.create_database()) if server_pg else f"sqlite:///{workdir / 'p.sqlite3'}"
+            started = time.perf_counter()
+            described, counts = build(size, url, workdir, args.seed)
+            built_in = time.perf_counter() - started
+            facts = province_facts(url)
+            server = Gunicorn(url, workdir, args.workers)
+            with server as base:
+                results = measure(base, facts, args.fetches)
+                memory = server.worker_memory_mb()
+            for name, statements in query_counts(url, facts, workdir).items():
+                results[name]["queries"] = statements
+            failed |= any(r["errors"] for r in results.values())
+            report.append({"size": size, "described": described, "built_in_s": built_in, "counts": counts,
+                           "facts": facts, "results": results, "worker_rss_mb": memory})
+            show(report[-1], args, engine_name)
     finally:
-        if gunicorn is not None:
-            gunicorn.terminate()
-            gunicorn.wait(timeout=10)
         if server_pg is not None:
             server_pg.stop()
-
-    kb = lambda n: f"{n / 1024:.1f}" if n is not None else "-"  # noqa: E731
-    print(f"province (seed {args.seed}): {province.units} units, {province.tasks} rows, {province.assignments} "
-          f"assignments, {province.closed} closed quarters + {province.open_label} open; built in {built_in:.1f} s")
-    print(f"gunicorn {args.workers} workers, {engine_name}, {os.cpu_count()} cores; each page fetched "
-          f"{args.fetches} times right after a save, accepting gzip; busiest unit {facts['busiest_unit']} "
-          f"({facts['busiest_rows']} rows)")
-    print(f"{'page':<18} {'p50 ms':>8} {'p95 ms':>8} {'raw KB':>8} {'gzip KB':>8} {'br KB':>7} {'errors':>7}")
-    for name, r in results.items():
-        print(f"{name:<18} {r['p50_ms']:>8.0f} {r['p95_ms']:>8.0f} {kb(r['raw_bytes']):>8} {kb(r['gzip_bytes']):>8} "
-              f"{kb(r['br_bytes']):>7} {r['errors']:>7}")
     RESULTS.mkdir(exist_ok=True)
-    engine_slug = "postgresql" if engine_name == "PostgreSQL" else "sqlite"
+    engine_slug = "postgresql" if server_pg else "sqlite"
     (RESULTS / f"province-{engine_slug}-{time.strftime('%Y%m%d-%H%M%S')}.json").write_text(json.dumps(
-        {"args": vars(args), "engine": engine_name, "cores": os.cpu_count(), "built_in_s": built_in,
-         "province": province.counts, "facts": facts, "results": results}, indent=2))
-    return 1 if any(r["errors"] for r in results.values()) else 0
+        {"args": vars(args), "engine": engine_name, "cores": os.cpu_count(), "sizes": report}, indent=2))
+    return 1 if failed else 0
+
+
+def show(measured: dict, args, engine_name: str) -> None:
+    kb = lambda n: f"{n / 1024:.1f}" if n is not None else "-"  # noqa: E731
+    facts = measured["facts"]
+    print(f"\n{measured['size']}: {measured['described']}; built in {measured['built_in_s']:.1f} s")
+    print(f"gunicorn {args.workers} workers, {engine_name}, {os.cpu_count()} cores; {args.fetches} fetches a page "
+          f"cold (right after a save) and warm, accepting gzip; busiest unit {facts['busiest_unit']} "
+          f"({facts['busiest_rows']} rows)")
+    print(f"{'page':<18} {'cold p50':>8} {'cold p95':>8} {'warm p50':>8} {'warm p95':>8} {'raw KB':>8} "
+          f"{'gzip KB':>8} {'br KB':>7} {'queries':>7} {'errors':>6}")
+    for name, r in measured["results"].items():
+        print(f"{name:<18} {r['cold_p50_ms']:>8.0f} {r['cold_p95_ms']:>8.0f} {r['warm_p50_ms']:>8.0f} "
+              f"{r['warm_p95_ms']:>8.0f} {kb(r['raw_bytes']):>8} {kb(r['gzip_bytes']):>8} {kb(r['br_bytes']):>7} "
+              f"{r['queries']:>7} {r['errors']:>6}")
+    print("worker memory after these pages (resident, MB): "
+          + ", ".join(f"{mb:.0f}" for mb in measured["worker_rss_mb"]))
 
 
 if __name__ == "__main__":

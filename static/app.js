@@ -73,9 +73,9 @@
     });
   });
 
-  // An upload of evidence files shows how far it has gone.
+  // An upload of files (evidence, or a return's) shows how far it has gone.
   document.addEventListener("htmx:xhr:progress", function (event) {
-    var form = event.target.closest && event.target.closest(".evidence-form");
+    var form = event.target.closest && event.target.closest("form");
     var bar = form && form.querySelector(".upload-progress");
     if (!bar || !event.detail.total) return;
     bar.hidden = false;

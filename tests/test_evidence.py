@@ -40,16 +40,19 @@ def docx_bytes(text: str = "Quyết định") -> bytes:
     return out.getvalue()
 
 
-def upload(client, files: list[tuple[bytes, str]], url: str = URL, htmx: bool = True):
-    """The files sent as a browser's form does (the body built in memory, as a browser sends it)."""
-    fields = MultiDict([("view", "task"), *[("files", FileStorage(io.BytesIO(content), filename=name))
-                                            for content, name in files]])
+def post_files(client, url: str, files: list[tuple[bytes, str]], fields: dict, htmx: bool = True):
+    """A form with files posted as a browser's does (the body built in memory, as a browser sends it)."""
+    form = MultiDict([*fields.items(), *[("files", FileStorage(io.BytesIO(content), filename=name))
+                                         for content, name in files]])
     if not htmx:
-        fields.add("csrf_token", client.token)
-    boundary, body = encode_multipart(fields)
+        form.add("csrf_token", client.token)
+    boundary, body = encode_multipart(form)
     headers = {"HX-Request": "true", "X-CSRFToken": client.token} if htmx else {}
-    return client.client.post(url + "/files", data=body, headers=headers,
-                              content_type=f"multipart/form-data; boundary={boundary}")
+    return client.client.post(url, data=body, headers=headers, content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def upload(client, files: list[tuple[bytes, str]], url: str = URL, htmx: bool = True):
+    return post_files(client, url + "/files", files, {"view": "task"}, htmx)
 
 
 def attachments(session) -> list[Attachment]:

@@ -18,7 +18,7 @@ from .services.accounts import (
     save_user,
     seed_demo_accounts,
 )
-from .services.reading import AppendixError, ImportLimits, read_appendix
+from .services.demo import play_history
 from .services.plans import (
     PLAN_1958,
     PlanMeta,
@@ -28,7 +28,7 @@ from .services.plans import (
     followed_plans,
     load_plan,
 )
-from .services.demo import play_history
+from .services.reading import AppendixError, ImportLimits, read_appendix
 from .services.reminders import SmtpSettings, send_reminders
 from .services.text import slug
 

@@ -2,13 +2,18 @@
 
 import calendar
 import re
+from contextlib import contextmanager
 from datetime import date, datetime
+from typing import Iterator
 
+from flask import request
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
-from wtforms.widgets import HiddenInput
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, ValidationError
+from wtforms.widgets import HiddenInput
+
+from .services.evidence import Limits, Upload
 
 
 class Form(FlaskForm):
@@ -90,3 +95,16 @@ class EmptyForm(Form):
 def errors_text(form: FlaskForm) -> str:
     """All of a form's messages in one line, for a flash or an alert."""
     return " ".join(message for messages in form.errors.values() for message in messages)
+
+
+@contextmanager
+def sent_files(limits: Limits) -> Iterator[list[Upload]]:
+    """The files of the form's «files» field, the request allowed as large as the limits take
+    (set before anything reads it). Large files wait in temporary files: freed when the block ends."""
+    request.max_content_length = limits.max_body
+    received = request.files.getlist("files")
+    try:
+        yield [Upload(f.filename, f.stream) for f in received if f.filename]
+    finally:
+        for file in received:
+            file.close()

@@ -31,6 +31,11 @@ class FragmentCache:
                 self._items.popitem(last=False)
         return html
 
+    def clear(self) -> None:
+        """Forget every fragment (a benchmark or a test measuring a page right after a change)."""
+        with self._lock:
+            self._items.clear()
+
     def init_app(self, app) -> None:
         app.extensions["fragments"] = self
 

@@ -9,8 +9,8 @@ from datetime import date, datetime, timezone
 from enum import Enum
 from typing import ClassVar, Optional
 
-from sqlalchemy import Enum as SAEnum
 from sqlalchemy import JSON, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
 
@@ -433,7 +433,7 @@ class AuditEvent(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow, index=True)
     event: str = Field(index=True)
     user_id: Optional[int] = Field(default=None, foreign_key="user.id")
-    username: str = ""  # as typed, for failed logins
+    username: str = Field(default="", index=True)  # as typed, for failed logins; the log is filtered by it
     address: str = ""
     detail: str = long_text()
 
@@ -496,3 +496,16 @@ class PeriodAttachment(SQLModel, table=True):
 
     period_report_id: int = Field(foreign_key="periodreport.id", primary_key=True)
     attachment_id: int = Field(foreign_key="attachment.id", primary_key=True, index=True)
+
+
+class ReviewAttachment(SQLModel, table=True):
+    """A file the reviewer sent with a return comment (a marked-up copy, a template to follow).
+    It belongs to that one review: the copy shows it while its reviewed_at is this file's; a
+    new submission clears the review, and the file stays in the report's history."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    period_report_id: int = Field(foreign_key="periodreport.id", index=True)
+    reviewed_at: datetime  # the review it came with: PeriodReport.reviewed_at at that moment
+    sha256: str = Field(foreign_key="storedfile.sha256", max_length=64)
+    file_name: str
+    uploaded_by_id: Optional[int] = Field(default=None, foreign_key="user.id")

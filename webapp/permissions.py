@@ -104,6 +104,12 @@ def can_attach_evidence(rights: ReportRights) -> bool:
     return rights.edit
 
 
+def can_see_review_files(rights: ReportRights) -> bool:
+    """The files a reviewer sent with a return comment go with the report, as the comment does:
+    whoever sees the report sees them. Only the reviewer sends them (can_review)."""
+    return rights.see
+
+
 def report_rights(user: User, roles_on_task: dict[int, Role], unit_id: int) -> ReportRights:
     """A unit focal point writes its own unit's report only: a lead every field, a supporter its note."""
     role = roles_on_task.get(unit_id)

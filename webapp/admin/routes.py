@@ -43,8 +43,9 @@ from ..services.accounts import (
     set_user_active,
     update_user,
 )
-from ..services.reading import AppendixError, ImportLimits, read_appendix
+from ..services.paging import page_number
 from ..services.plans import PlanMeta
+from ..services.reading import AppendixError, ImportLimits, read_appendix
 from ..services.roster import KIND_LABELS
 from ..services.text import by_vietnamese_name, slug, vietnamese_key
 from ..services.units import (
@@ -474,8 +475,8 @@ def _commit_import(pending: PlanImport, parsed, chosen, allow_without_lead: bool
 
 @bp.get("/audit")
 def audit_events():
-    events = audit_log.recent(db.session(), event=request.args.get("event", ""),
-                              username=request.args.get("username", "").strip())
+    events = audit_log.page(db.session(), number=page_number(request.args), event=request.args.get("event", ""),
+                            username=request.args.get("username", "").strip())
     return render_template("admin/audit.html", events=events, labels=audit_log.EVENT_LABELS,
                            event=request.args.get("event", ""), username=request.args.get("username", ""))
 

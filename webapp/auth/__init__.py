@@ -7,8 +7,8 @@ from flask_wtf.csrf import CSRFError
 from .. import permissions
 from ..extensions import db, login_manager
 from ..models import Unit, User
-from ..services.plans import followed_plans
 from ..rendering import redirect_for_client
+from ..services.plans import followed_plans
 from .routes import bp
 
 __all__ = ["bp", "init_app"]

@@ -1,13 +1,14 @@
 """The reviewer's desk (Sở Nội vụ): periods, the queue of submitted reports, each unit's
-figures, extensions; accept and return work in place, one by one or for a selection."""
+figures, extensions; accept and return work in place, one by one or for a selection. A
+report returned on its own may take files with the comment; a selection takes the comment only."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlmodel import select
 
 from .. import permissions
 from ..extensions import db
-from ..forms import EmptyForm, errors_text
+from ..forms import EmptyForm, errors_text, sent_files
 from ..models import (
     Extension,
     ExtensionState,
@@ -19,8 +20,9 @@ from ..models import (
 from ..plan_scope import current_plan, id_arg, link_plan, parse_id, plans_shown
 from ..rendering import wants_partial
 from ..security import audit
-from ..services import clock, queue
+from ..services import clock, evidence, queue
 from ..services.deadlines import DeadlineError, decide_extension
+from ..services.paging import page_number
 from ..services.periods import (
     KIND_LABELS,
     PERIOD_STATUS_LABELS,
@@ -32,16 +34,18 @@ from ..services.periods import (
     open_period,
     open_period_of,
     open_periods,
+    period_figures,
     periods_of,
     reopen_period,
     review,
-    standing_of,
     unit_progress,
 )
 from ..services.plans import followed_plans
 from ..services.reports import STATUS_LABELS
 from ..services.rows import Filters, by_plan, unit_rows
 from .forms import DecisionForm, PeriodForm, QueueFilterForm, ReopenForm, ReviewForm
+
+STANDING_PAGE_SIZE = 100  # rows of a period's page; its figures count every row
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -84,7 +88,7 @@ def desk():
     form.set_choices(plans=followed, units=session.exec(select(Unit).where(Unit.active).order_by(Unit.id)))
     found = queue.queue(session, periods=[periods[p.id] for p in plans if p.id in periods],
                         state=form.state.data or queue.WAITING, unit_code=form.unit.data or "",
-                        page=id_arg("page") or 1)
+                        page=page_number(request.args))
     context = dict(plans=plans, several_plans=len(followed) > 1, period=period, queue=found, filter_form=form,
                    can_review=permissions.can_review(current_user), form=ReviewForm())
     if wants_partial():
@@ -118,7 +122,9 @@ def _copies(ids) -> list[PeriodReport]:
 def review_one(copy_id: int, action: str):
     _require(permissions.can_review(current_user))
     copies = _copies([copy_id])
-    return _review(copies, action == "accept")
+    limits = evidence.Limits.from_config(current_app.config)
+    with sent_files(limits) as uploads:
+        return _review(copies, action == "accept", in_row=True, uploads=uploads, limits=limits)
 
 
 @bp.post("/reports")
@@ -135,7 +141,8 @@ def review_selection():
     return _review(_copies(ids), action == "accept")
 
 
-def _review(copies, accept: bool):
+def _review(copies, accept: bool, *, in_row: bool = False, uploads=None, limits=None):
+    """in_row: the comment (and the files) come from the row's own form, not the selection's."""
     form = ReviewForm()
     session = db.session()
     error = None
@@ -143,21 +150,25 @@ def _review(copies, accept: bool):
         error = errors_text(form)
     else:
         try:
-            review(session, copies=copies, user=current_user, accept=accept, comment=form.comment.data or "")
-        except PeriodError as exc:
+            review(session, copies=copies, user=current_user, accept=accept, comment=form.comment.data or "",
+                   uploads=uploads, limits=limits)
+        except (PeriodError, evidence.EvidenceError) as exc:
             error = str(exc)
     if wants_partial():
-        # The reviewed rows come back with their new state, in place (a selection: every row).
+        # The reviewed rows come back with their new state, in place (a selection: every row); a
+        # row refused keeps the comment typed in it.
         for copy in copies:
             session.refresh(copy)
         rows = [(copy, session.get(Task, copy.task_id), session.get(Unit, copy.unit_id)) for copy in copies]
         return render_template("review/_queue_rows.html", items=queue.items(session, rows), error=error,
-                               can_review=True, form=ReviewForm(), several_plans=len(followed_plans(session)) > 1)
+                               can_review=True, form=ReviewForm(), several_plans=len(followed_plans(session)) > 1,
+                               typed=form.comment.data if error and in_row else "")
     if error:
         flash(error, "error")
     else:
         verb = "Đã chấp nhận" if accept else "Đã trả lại"
-        flash(f"{verb} {len(copies)} báo cáo.", "info")
+        files = f" kèm {len(uploads)} tệp" if uploads else ""
+        flash(f"{verb} {len(copies)} báo cáo{files}.", "info")
     return redirect(url_for("review.desk", period=copies[0].period_id), code=303)
 
 
@@ -178,6 +189,7 @@ def unit(unit_code: str):
     user = current_user._get_current_object()
     for row in rows:
         row.rights = permissions.report_rights(user, {unit.id: row.role}, unit.id)
+    evidence.show_review_files(session, rows)
     return render_template("review/unit.html", unit=unit, period=period, rows=rows, groups=by_plan(rows),
                            several_plans=len(plans) > 1)
 
@@ -262,10 +274,10 @@ def standing(period_id: int):
     plan = current_plan()
     period = _period(plan, period_id)
     session = db.session()
-    standing = standing_of(session, period=period, today=clock.today())
+    figures = period_figures(session, period=period, today=clock.today(), number=page_number(request.args),
+                             size=STANDING_PAGE_SIZE)
     reopenable = permissions.can_manage_periods(current_user) and can_reopen(session, period)
-    return render_template("review/standing.html", plan=plan, period=period, standing=standing,
-                           row_counts=standing.row_counts(), lead_counts=standing.lead_counts(),
+    return render_template("review/standing.html", plan=plan, period=period, figures=figures,
                            labels=PERIOD_STATUS_LABELS, reopen_form=ReopenForm() if reopenable else None,
                            can_manage=permissions.can_manage_periods(current_user))
 

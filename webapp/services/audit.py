@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 from ..database import lock_for_write
 from ..models import AuditEvent
 from . import clock
+from .paging import Page
 from .spreadsheet_text import csv_bytes
 
 log = logging.getLogger(__name__)
@@ -46,13 +47,25 @@ def record(session: Session, event: str, *, user_id: int | None = None, username
         log.exception("audit event not recorded: %s %s %s", event, username, detail)
 
 
-def recent(session: Session, *, event: str = "", username: str = "", limit: int = 500) -> list[AuditEvent]:
-    statement = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
+PAGE_SIZE = 100
+
+
+def events(*, event: str = "", username: str = ""):
+    """The events asked for, newest first (a statement: the page and the CSV cut it apart)."""
+    statement = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     if event:
         statement = statement.where(AuditEvent.event == event)
     if username:
         statement = statement.where(AuditEvent.username == username)
-    return session.exec(statement).all()
+    return statement
+
+
+def page(session: Session, *, number: int, event: str = "", username: str = "") -> Page:
+    return Page.query(session, events(event=event, username=username), number, PAGE_SIZE)
+
+
+def recent(session: Session, *, event: str = "", username: str = "", limit: int = 500) -> list[AuditEvent]:
+    return session.exec(events(event=event, username=username).limit(limit)).all()
 
 
 def to_csv(events: list[AuditEvent]) -> bytes:

@@ -2,7 +2,7 @@
 unit's progress, the indicators against their targets, and the rows that need attention —
 today, for a period (frozen once closed), or two periods side by side."""
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -119,16 +119,14 @@ def build(session: Session, *, plan: Plan, period: Period | None, today: date) -
                 lines[unit_id].returned += 1
     # Figures are given for a period; today's view shows those of the latest one.
     figures = period or next(iter(periods_of(session, plan)), None)
-    attention = []
-    for row in standing.rows:
-        if row.status.overdue or row.status.blocked:
-            said = []
-            for (task_id, unit_id), lead in standing.leads.items():
-                report = lead.report
-                if task_id == row.task.id and report is not None and (report.difficulties or report.proposals):
-                    said.append((units[unit_id].name, report.difficulties, report.proposals))
-            attention.append(Attention(row.task, sections[row.task.section_id], row.status.label,
-                                       row.status.code.value, row.status.due_on, said))
+    said_by_row = defaultdict(list)
+    for (task_id, unit_id), lead in standing.leads.items():
+        report = lead.report
+        if report is not None and (report.difficulties or report.proposals):
+            said_by_row[task_id].append((units[unit_id].name, report.difficulties, report.proposals))
+    attention = [Attention(row.task, sections[row.task.section_id], row.status.label, row.status.code.value,
+                           row.status.due_on, said_by_row[row.task.id])
+                 for row in standing.rows if row.status.overdue or row.status.blocked]
     return Dashboard(
         label=standing.label,
         as_of=as_of,

@@ -1,9 +1,11 @@
-"""Evidence files: the documents that prove a row is done, attached to a unit's report.
+"""Evidence files: the documents that prove a row is done, attached to a unit's report;
+and the files the reviewer sends with a return comment.
 
 A file's type is decided from its content, never its name; only documents and photos are
 taken (PDF, Word, Excel, ODF, JPEG, PNG, HEIC). Contents are stored once by SHA-256, in
 chunks, and read back chunk by chunk. Attaching and removing are changes in the report's
-history; a report sent for a period keeps the files it carried then (PeriodAttachment).
+history; a report sent for a period keeps the files it carried then (PeriodAttachment); a
+return keeps the reviewer's files with that review (ReviewAttachment).
 """
 
 import hashlib
@@ -12,9 +14,10 @@ import re
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from typing import BinaryIO, Iterator
 
-from sqlalchemy import Engine, func, insert
+from sqlalchemy import Engine, and_, func, insert
 from sqlmodel import Session, select
 
 from ..database import lock_for_write
@@ -25,6 +28,7 @@ from ..models import (
     PeriodReport,
     Report,
     ReportChange,
+    ReviewAttachment,
     StoredFile,
     Task,
     Unit,
@@ -35,6 +39,8 @@ from .reading.formats import size_text
 from .reports import ensure_report
 
 CHUNK = 1024 * 1024
+# A margin over the files themselves for a form's other fields and the multipart framing.
+FORM_MARGIN = 1024 * 1024
 # What a ZIP-based document may unpack to, and by how much it may be compressed overall.
 MAX_UNPACKED = 300 * 1024 * 1024
 MAX_RATIO = 100
@@ -65,6 +71,11 @@ class Limits:
     def from_config(cls, config) -> "Limits":
         return cls(config["EVIDENCE_MAX_FILE_MB"] * 1024 * 1024, config["EVIDENCE_MAX_REPORT_MB"] * 1024 * 1024)
 
+    @property
+    def max_body(self) -> int:
+        """The largest request that may carry files up to these limits."""
+        return self.max_report + FORM_MARGIN
+
 
 @dataclass
 class Upload:
@@ -74,9 +85,20 @@ class Upload:
 
 
 @dataclass
+class Checked:
+    """An upload that passed the checks of a file on its own, ready to be stored."""
+    name: str
+    digest: str
+    size: int
+    media_type: str
+    stream: BinaryIO
+
+
+@dataclass
 class EvidenceFile:
-    """An attached file as the pages, reports and the API show it."""
-    attachment: Attachment
+    """An attached file (a unit's evidence, or a reviewer's file sent with a return) as the
+    pages, reports and the API show it."""
+    attachment: Attachment | ReviewAttachment
     stored: StoredFile
 
     @property
@@ -211,10 +233,9 @@ def sent_with(session: Session, copy_ids: list[int]) -> dict[int, list[EvidenceF
     return found
 
 
-def attach(session: Session, *, task: Task, unit: Unit, user: User, uploads: list[Upload],
-           limits: Limits) -> list[Attachment]:
-    """Store and attach the files to the unit's report on the task, all or none: a refused file
-    refuses the upload with its reason."""
+def check_uploads(uploads: list[Upload], limits: Limits) -> list[Checked]:
+    """Each file's name, size and type, read before anything is locked or stored: the first file
+    refused refuses them all, with its reason."""
     if not uploads:
         raise EvidenceError("Hãy chọn ít nhất một tệp.")
     checked = []
@@ -226,44 +247,123 @@ def attach(session: Session, *, task: Task, unit: Unit, user: User, uploads: lis
         if size > limits.max_file:
             raise EvidenceError(f"Tệp «{name}» nặng {size_text(size)}, vượt giới hạn {size_text(limits.max_file)} "
                                 "một tệp.")
-        checked.append((name, digest, size, media_type_of(name, upload.stream), upload.stream))
+        checked.append(Checked(name, digest, size, media_type_of(name, upload.stream), upload.stream))
+    return checked
+
+
+def _check_together(checked: list[Checked], current: list[EvidenceFile], limits: Limits) -> None:
+    """No content twice on one report, and no more than a report may hold, with the files it has."""
+    held = {f.stored.sha256: f.attachment.file_name for f in current}
+    seen: dict[str, str] = {}
+    for file in checked:
+        earlier = held.get(file.digest) or seen.get(file.digest)
+        if earlier:
+            raise EvidenceError(f"Tệp «{file.name}» đã có trong báo cáo này (cùng nội dung với «{earlier}»): "
+                                "không tải lên lần nữa.")
+        seen[file.digest] = file.name
+    total = sum(f.stored.size for f in current) + sum(file.size for file in checked)
+    if total > limits.max_report:
+        raise EvidenceError(f"Các tệp của báo cáo sẽ nặng {size_text(total)}, vượt giới hạn "
+                            f"{size_text(limits.max_report)} một báo cáo: hãy bỏ bớt tệp hoặc nén ảnh.")
+
+
+def _store(session: Session, file: Checked, now: datetime) -> None:
+    """The file's content in the store, unless it holds it already."""
+    if session.get(StoredFile, file.digest) is not None:
+        return
+    session.add(StoredFile(sha256=file.digest, size=file.size, media_type=file.media_type, created_at=now))
+    session.flush()
+    file.stream.seek(0)
+    seq = 0
+    while block := file.stream.read(CHUNK):
+        # A plain insert: no object stays in the session, so one chunk is in memory at a time.
+        session.execute(insert(FileChunk).values(sha256=file.digest, seq=seq, data=block))
+        seq += 1
+
+
+def attach(session: Session, *, task: Task, unit: Unit, user: User, uploads: list[Upload],
+           limits: Limits) -> list[Attachment]:
+    """Store and attach the files to the unit's report on the task, all or none: a refused file
+    refuses the upload with its reason."""
+    checked = check_uploads(uploads, limits)
     lock_for_write(session)
     report = ensure_report(session, task, unit, user)
     current = attached(session, [report.id]).get(report.id, [])
-    held = {f.stored.sha256: f.attachment.file_name for f in current}
-    seen: set[str] = set()
-    for name, digest, _, _, _ in checked:
-        if digest in held or digest in seen:
-            session.rollback()
-            earlier = held.get(digest, name)
-            raise EvidenceError(f"Tệp «{name}» đã có trong báo cáo này (cùng nội dung với «{earlier}»): "
-                                "không tải lên lần nữa.")
-        seen.add(digest)
-    total = sum(f.stored.size for f in current) + sum(size for _, _, size, _, _ in checked)
-    if total > limits.max_report:
+    try:
+        _check_together(checked, current, limits)
+    except EvidenceError:
         session.rollback()
-        raise EvidenceError(f"Các tệp của báo cáo sẽ nặng {size_text(total)}, vượt giới hạn "
-                            f"{size_text(limits.max_report)} một báo cáo: hãy bỏ bớt tệp hoặc nén ảnh.")
+        raise
     now = clock.now()
     made = []
-    for name, digest, size, media_type, stream in checked:
-        if session.get(StoredFile, digest) is None:
-            session.add(StoredFile(sha256=digest, size=size, media_type=media_type, created_at=now))
-            session.flush()
-            stream.seek(0)
-            seq = 0
-            while block := stream.read(CHUNK):
-                # A plain insert: no object stays in the session, so one chunk is in memory at a time.
-                session.execute(insert(FileChunk).values(sha256=digest, seq=seq, data=block))
-                seq += 1
-        attachment = Attachment(report_id=report.id, sha256=digest, file_name=name, uploaded_by_id=user.id,
+    for file in checked:
+        _store(session, file, now)
+        attachment = Attachment(report_id=report.id, sha256=file.digest, file_name=file.name, uploaded_by_id=user.id,
                                 uploaded_at=now)
         session.add(attachment)
         session.add(ReportChange(report_id=report.id, changed_by_id=user.id, changed_at=now, field="evidence_file",
-                                 old_value="", new_value=_described(name, size, digest)))
+                                 old_value="", new_value=_described(file.name, file.size, file.digest)))
         made.append(attachment)
     session.commit()
     return made
+
+
+def check_review_files(uploads: list[Upload] | None, limits: Limits | None) -> list[Checked]:
+    """The files a reviewer sends with a return comment, checked as a unit's evidence is (none
+    at all is fine)."""
+    if not uploads:
+        return []
+    checked = check_uploads(uploads, limits)
+    _check_together(checked, [], limits)
+    return checked
+
+
+def attach_to_review(session: Session, *, copy: PeriodReport, report: Report, files: list[Checked],
+                     user: User) -> None:
+    """The files go with the review just made of the copy, each in the report's history (in the
+    caller's transaction)."""
+    for file in files:
+        _store(session, file, copy.reviewed_at)
+        session.add(ReviewAttachment(period_report_id=copy.id, reviewed_at=copy.reviewed_at, sha256=file.digest,
+                                     file_name=file.name, uploaded_by_id=user.id))
+        session.add(ReportChange(report_id=report.id, changed_by_id=user.id, changed_at=copy.reviewed_at,
+                                 period_id=copy.period_id, field="review_file", old_value="",
+                                 new_value=_described(file.name, file.size, file.digest)))
+
+
+def review_files(session: Session, copies: list[PeriodReport]) -> dict[int, list[EvidenceFile]]:
+    """The files the reviewer sent with each copy's standing review (none once it is sent
+    again, which clears the review): one query."""
+    ids = [copy.id for copy in copies if copy.reviewed_at is not None]
+    if not ids:
+        return {}
+    found: dict[int, list[EvidenceFile]] = defaultdict(list)
+    for link, stored in session.exec(
+            select(ReviewAttachment, StoredFile).join(StoredFile, ReviewAttachment.sha256 == StoredFile.sha256)
+            .join(PeriodReport, and_(PeriodReport.id == ReviewAttachment.period_report_id,
+                                     PeriodReport.reviewed_at == ReviewAttachment.reviewed_at))
+            .where(ReviewAttachment.period_report_id.in_(ids))
+            .order_by(ReviewAttachment.id)):
+        found[link.period_report_id].append(EvidenceFile(link, stored))
+    return found
+
+
+def show_review_files(session: Session, rows) -> None:
+    """Give each report row (services.rows.ReportRow) its review_files: those sent with the
+    return comment its period copy shows."""
+    found = review_files(session, [row.copy for row in rows if row.copy])
+    for row in rows:
+        row.review_files = found.get(row.copy.id, []) if row.copy else []
+
+
+def find_review_file(session: Session, *, task: Task, unit: Unit, file_id: int) -> EvidenceFile | None:
+    """A file the reviewer sent with any review of this unit's report on the task."""
+    row = session.exec(select(ReviewAttachment, StoredFile)
+                       .join(StoredFile, ReviewAttachment.sha256 == StoredFile.sha256)
+                       .join(PeriodReport, PeriodReport.id == ReviewAttachment.period_report_id)
+                       .where(ReviewAttachment.id == file_id, PeriodReport.task_id == task.id,
+                              PeriodReport.unit_id == unit.id)).first()
+    return EvidenceFile(*row) if row else None
 
 
 def remove(session: Session, *, attachment: Attachment, user: User) -> None:

@@ -80,7 +80,8 @@ def lines(session: Session, plan: Plan, board: Dashboard) -> list[Line]:
     for (task_id, unit_id), lead in board.standing.leads.items():
         if lead.report is not None:
             said.setdefault(task_id, []).append((units[unit_id], lead.report))
-    files = _evidence_names(session, [report for reports in said.values() for _, report in reports])
+    files = _evidence_names(session, [report for reports in said.values() for _, report in reports],
+                            board.standing.copies)
     out, shown = [], set()
     for row in board.standing.rows:
         section = sections[row.task.section_id]
@@ -98,7 +99,7 @@ def lines(session: Session, plan: Plan, board: Dashboard) -> list[Line]:
                 if attribute == "result" and report.evidence_number:
                     text = f"{text} (Văn bản số {report.evidence_number}" + (
                         f" ngày {report.evidence_date.strftime('%d/%m/%Y')})" if report.evidence_date else ")")
-                evidence = files.get((type(report), getattr(report, "id", None)))
+                evidence = files.get(getattr(report, "id", None))
                 if attribute == "result" and evidence:
                     text = f"{text}\nTệp minh chứng: {'; '.join(evidence)}"
                 if text.strip():
@@ -111,14 +112,13 @@ def lines(session: Session, plan: Plan, board: Dashboard) -> list[Line]:
     return out
 
 
-def _evidence_names(session: Session, reports) -> dict[tuple[type, int], list[str]]:
-    """The names of each report's evidence files: a period's copy lists what it was sent with,
-    a live report what it holds now."""
-    sent = sent_with(session, [r.id for r in reports if isinstance(r, PeriodReport)])
-    held = attached(session, [r.id for r in reports if isinstance(r, Report)])
-    names = {(PeriodReport, key): [f.attachment.file_name for f in found] for key, found in sent.items()}
-    names.update({(Report, key): [f.attachment.file_name for f in found] for key, found in held.items()})
-    return names
+def _evidence_names(session: Session, reports, copies: bool) -> dict[int, list[str]]:
+    """The names of each report's evidence files, by the report's id: a period's copy lists what
+    it was sent with, a live report what it holds now (a version accepted earlier, kept as
+    values without an id, lists none)."""
+    ids = [report.id for report in reports if getattr(report, "id", None) is not None]
+    found = sent_with(session, ids) if copies else attached(session, ids)
+    return {key: [f.attachment.file_name for f in files] for key, files in found.items()}
 
 
 def _write(cell, value) -> None:

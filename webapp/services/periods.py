@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from ..database import lock_for_write
@@ -38,7 +39,8 @@ from ..models import (
 )
 from . import clock
 from .deadlines import approved_extensions, extended_to
-from .evidence import keep_with_copy
+from .evidence import Limits, Upload, attach_to_review, check_review_files, keep_with_copy
+from .paging import Page
 from .reports import ensure_report
 from .status import LABELS, Derived, StatusView, row_status, unit_status
 from .text import by_vietnamese_name, vietnamese_key
@@ -180,10 +182,16 @@ def submit_many(session: Session, *, rows, unit: Unit, user: User) -> int:
     return len(rows)
 
 
-def review(session: Session, *, copies: list[PeriodReport], user: User, accept: bool, comment: str) -> None:
-    """Accept, or return with a comment, one or several submitted reports at once."""
+def review(session: Session, *, copies: list[PeriodReport], user: User, accept: bool, comment: str,
+           uploads: list[Upload] | None = None, limits: Limits | None = None) -> None:
+    """Accept, or return with a comment, one or several submitted reports at once. Files may go
+    with a return (checked against the limits as evidence is, before anything changes): all of
+    it or nothing."""
     if not accept and not comment.strip():
         raise PeriodError("Hãy ghi nhận xét khi trả lại báo cáo, để đơn vị biết cần sửa gì.")
+    if accept and uploads:
+        raise PeriodError("Tệp chỉ gửi kèm nhận xét khi trả lại báo cáo.")
+    files = check_review_files(uploads, limits)
     lock_for_write(session)
     now = clock.now()
     for copy in copies:
@@ -205,6 +213,7 @@ def review(session: Session, *, copies: list[PeriodReport], user: User, accept: 
         session.add(ReportChange(report_id=live.id, changed_by_id=user.id, changed_at=now, period_id=period.id,
                                  field="review", old_value=STATE_LABELS[ReviewState.SUBMITTED],
                                  new_value=f"{verdict} ({period.label})" + (f": {comment.strip()}" if comment.strip() else "")))
+        attach_to_review(session, copy=copy, report=live, files=files, user=user)
     session.commit()
 
 
@@ -308,12 +317,25 @@ def reopen_period(session: Session, *, period: Period, user: User, reason: str) 
     session.commit()
 
 
+def _said(model) -> tuple:
+    """The columns of what a unit says (ReportFields) of a report or a period's copy."""
+    return tuple(getattr(model, name) for name in REPORT_FIELDS)
+
+
+# Rows and copies read as plain columns (rows with the model's attribute names): a model
+# object for each of a province's thousands would cost more than the rest of the page.
+TASK_COLUMNS = tuple(Task.__table__.columns)
+COPY_COLUMNS = (PeriodReport.id, PeriodReport.task_id, PeriodReport.unit_id, PeriodReport.state,
+                PeriodReport.accepted_values, PeriodReport.frozen_status, PeriodReport.frozen_due_on,
+                *_said(PeriodReport))
+
+
 @dataclass
 class LeadStanding:
     code: str  # a Derived value, or NOT_REPORTED
     due_on: date | None
     overdue: bool = False
-    report: object = None  # what the lead said (a report or a period's copy), when it counts
+    report: object = None  # what the lead said (a report's or a period copy's columns), when it counts
 
 
 @dataclass
@@ -332,6 +354,7 @@ class Standing:
     as_of: date | None = None
     rows: list[RowStanding] = field(default_factory=list)
     leads: dict[tuple[int, int], LeadStanding] = field(default_factory=dict)
+    copies: bool = False  # what the leads said comes from a period's copies (ids of PeriodReport), not live reports
 
     def row_counts(self) -> Counter:
         return Counter(row.status.code.value for row in self.rows)
@@ -346,7 +369,7 @@ def _standing(session: Session, *, plan_id: int, as_of: date, reports: dict, mis
     reports: (task, unit) -> report-like; a lead without one is NOT_REPORTED when
     missing_code says so (a period), else simply not started (the live plan).
     """
-    tasks = session.exec(select(Task).where(Task.plan_id == plan_id).order_by(Task.position)).all()
+    tasks = session.exec(select(*TASK_COLUMNS).where(Task.plan_id == plan_id).order_by(Task.position)).all()
     leads = defaultdict(list)
     for task_id, unit_id in session.exec(
         select(Assignment.task_id, Assignment.unit_id).join(Task).where(
@@ -372,20 +395,20 @@ def period_standing(session: Session, *, period: Period, today: date) -> Standin
     """Live while the period is open: only accepted reports count as reported."""
     accepted = {
         (c.task_id, c.unit_id): counted_report(c)
-        for c in session.exec(select(PeriodReport).where(
+        for c in session.exec(select(*COPY_COLUMNS).where(
             PeriodReport.period_id == period.id,
             (PeriodReport.state == ReviewState.ACCEPTED) | PeriodReport.accepted_values.is_not(None)))
     }
     standing = _standing(session, plan_id=period.plan_id, as_of=judged_on(period, today), reports=accepted,
                          missing_code=NOT_REPORTED)
-    standing.label = period.label
+    standing.label, standing.copies = period.label, True
     return standing
 
 
 def live_standing(session: Session, *, plan: Plan, today: date) -> Standing:
     """The plan as it stands today, from every unit's current report."""
     reports = {(r.task_id, r.unit_id): r for r in session.exec(
-        select(Report).join(Task).where(Task.plan_id == plan.id))}
+        select(Report.id, Report.task_id, Report.unit_id, *_said(Report)).join(Task).where(Task.plan_id == plan.id))}
     standing = _standing(session, plan_id=plan.id, as_of=today, reports=reports, missing_code=None)
     standing.label = f"Đến ngày {today.strftime('%d/%m/%Y')}"
     return standing
@@ -393,15 +416,12 @@ def live_standing(session: Session, *, plan: Plan, today: date) -> Standing:
 
 def frozen_standing(session: Session, *, period: Period) -> Standing:
     """A closed period exactly as it stood when it was closed."""
-    standing = Standing(label=period.label, as_of=period.ends_on)
-    tasks = {t.id: t for t in session.exec(select(Task).where(Task.plan_id == period.plan_id))}
+    standing = Standing(label=period.label, as_of=period.ends_on, copies=True)
+    tasks = {t.id: t for t in session.exec(select(*TASK_COLUMNS).where(Task.plan_id == period.plan_id))}
     for row in session.exec(select(PeriodTaskStatus).where(PeriodTaskStatus.period_id == period.id)):
-        task = tasks[row.task_id]
-        days = (row.due_on - period.ends_on).days if row.due_on else None
-        standing.rows.append(RowStanding(task, StatusView(Derived(row.status), row.due_on, days, task.recurrence,
-                                                          blocked=row.blocked), row.leads, row.reported))
+        standing.rows.append(_frozen_row(period, row, tasks[row.task_id]))
     standing.rows.sort(key=lambda r: r.task.position)
-    for copy in session.exec(select(PeriodReport).where(PeriodReport.period_id == period.id)):
+    for copy in session.exec(select(*COPY_COLUMNS).where(PeriodReport.period_id == period.id)):
         task = tasks[copy.task_id]
         overdue = bool(task.recurrence == Recurrence.NONE and copy.frozen_due_on and copy.frozen_due_on < period.ends_on
                        and copy.frozen_status not in (Derived.DONE_ON_TIME.value, Derived.DONE_LATE.value))
@@ -409,6 +429,43 @@ def frozen_standing(session: Session, *, period: Period) -> Standing:
         standing.leads[(copy.task_id, copy.unit_id)] = LeadStanding(copy.frozen_status, copy.frozen_due_on,
                                                                     overdue, counted)
     return standing
+
+
+@dataclass
+class PeriodFigures:
+    """A period's page: the counts of every row and every lead's report, and a page of rows."""
+
+    rows: Page  # of RowStanding
+    row_counts: Counter
+    lead_counts: Counter
+
+    @property
+    def leads(self) -> int:
+        return sum(self.lead_counts.values())
+
+
+def period_figures(session: Session, *, period: Period, today: date, number: int, size: int) -> PeriodFigures:
+    """Frozen figures are counted and paged by the database; an open period's statuses are
+    derived (DESIGN.md: never stored twice), so they are counted over the rows it derives."""
+    if period.is_open:
+        standing = period_standing(session, period=period, today=today)
+        return PeriodFigures(Page.of(standing.rows, number, size), standing.row_counts(), standing.lead_counts())
+    frozen = PeriodTaskStatus.period_id == period.id
+    row_counts = Counter(dict(session.exec(select(PeriodTaskStatus.status, func.count()).where(frozen)
+                                           .group_by(PeriodTaskStatus.status)).all()))
+    lead_counts = Counter(dict(session.exec(
+        select(PeriodReport.frozen_status, func.count()).where(PeriodReport.period_id == period.id)
+        .group_by(PeriodReport.frozen_status)).all()))
+    page = Page.query(session, select(PeriodTaskStatus, Task).join(Task, PeriodTaskStatus.task_id == Task.id)
+                      .where(frozen).order_by(Task.position), number, size)
+    page.items = [_frozen_row(period, row, task) for row, task in page.items]
+    return PeriodFigures(page, row_counts, lead_counts)
+
+
+def _frozen_row(period: Period, row: PeriodTaskStatus, task) -> RowStanding:
+    days = (row.due_on - period.ends_on).days if row.due_on else None
+    return RowStanding(task, StatusView(Derived(row.status), row.due_on, days, task.recurrence, blocked=row.blocked),
+                       row.leads, row.reported)
 
 
 def standing_of(session: Session, *, period: Period, today: date) -> Standing:
@@ -441,7 +498,7 @@ def unit_progress(session: Session, *, plans: list[Plan], periods: dict[int, Per
     units in alphabetical order."""
     units = {u.id: u for u in by_vietnamese_name(session.exec(select(Unit).where(Unit.active).order_by(Unit.id)))}
     progress = {unit_id: UnitProgress(unit) for unit_id, unit in units.items()}
-    tasks = {t.id: t for t in session.exec(select(Task).where(Task.plan_id.in_([plan.id for plan in plans])))}
+    tasks = {t.id: t for t in session.exec(select(*TASK_COLUMNS).where(Task.plan_id.in_([plan.id for plan in plans])))}
     lead_pairs = []
     for task_id, unit_id, role in session.exec(
         select(Assignment.task_id, Assignment.unit_id, Assignment.role).where(Assignment.task_id.in_(list(tasks)))

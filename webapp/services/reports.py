@@ -25,6 +25,7 @@ FIELD_LABELS = {
     "proposals": "Đề xuất, kiến nghị",
     "contribution_note": "Ý kiến, kết quả phối hợp",
     "evidence_file": "Tệp minh chứng",
+    "review_file": "Tệp gửi kèm nhận xét",
 }
 STATUS_LABELS = {
     ReportStatus.NOT_STARTED: "Chưa thực hiện",

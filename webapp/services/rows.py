@@ -3,7 +3,7 @@
 Each builder runs a fixed number of queries, however many rows and units there are.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -28,6 +28,7 @@ from ..models import (
 )
 from .deadlines import approved_extensions, extended_to
 from .evidence import attached_by_row, sent_with
+from .paging import Page
 from .periods import STATE_LABELS, differs
 from .reports import BLANK_REPORT, STATUS_LABELS, BlankReport
 from .status import BLOCKED_LABEL, DONE, LABELS, Derived, StatusView, row_status, unit_status
@@ -418,6 +419,25 @@ def overview_rows(session: Session, *, plan: Plan, today: date, filters: Filters
                 supporters=len(assignments[task.id]) - len(lead_ids),
             ))
     return rows
+
+
+OVERVIEW_PAGE_SIZE = 100
+
+
+@dataclass
+class OverviewPage:
+    page: Page  # of OverviewRows
+    counts: Counter  # the bucket of every row that matches, not only of the page's
+
+    def count_rows(self) -> list[tuple[str, int]]:
+        """(label, count) of the buckets that have rows, in the reports' order."""
+        return [(LABELS[derived], self.counts[derived.value]) for derived in Derived if self.counts[derived.value]]
+
+
+def overview_page(session: Session, *, plan: Plan, today: date, filters: Filters, number: int) -> OverviewPage:
+    """A page of the rows that match, with every matching row counted by bucket."""
+    rows = overview_rows(session, plan=plan, today=today, filters=filters)
+    return OverviewPage(Page.of(rows, number, OVERVIEW_PAGE_SIZE), Counter(row.status.code.value for row in rows))
 
 
 BLOCKED = "blocked"  # the flag, offered beside the buckets in the filters

@@ -9,6 +9,7 @@ whether the province has met the target, is on track, or is off track.
 """
 
 import math
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
@@ -107,19 +108,29 @@ def progress(indicator: Indicator, actual: float | None, *, start: date, as_of: 
 
 
 def indicator_units(session: Session, indicator: Indicator) -> list[Unit]:
-    """The lead units of the indicator's row at the indicator's administrative level, or all
-    its leads when none is of that level."""
-    units = session.exec(
-        select(Unit).join(Assignment, Assignment.unit_id == Unit.id)
-        .where(Assignment.task_id == indicator.task_id, Assignment.role == Role.LEAD, Unit.active)
+    return units_of_indicators(session, [indicator])[indicator.id]
+
+
+def units_of_indicators(session: Session, indicators: list[Indicator]) -> dict[int, list[Unit]]:
+    """Each indicator's units, in one query: the lead units of its row at the indicator's
+    administrative level, or all its leads when none is of that level."""
+    leads = defaultdict(list)
+    for task_id, unit in session.exec(
+        select(Assignment.task_id, Unit).join(Unit, Assignment.unit_id == Unit.id)
+        .where(Assignment.task_id.in_({i.task_id for i in indicators}), Assignment.role == Role.LEAD, Unit.active)
         .order_by(Assignment.id)
-    ).all()
-    kinds = LEVEL_KINDS.get(indicator.level)
-    chosen = [u for u in units if u.kind in kinds] if kinds else units
-    if indicator.level == Level.COMMUNE and any(u.kind == UnitKind.COMMUNE for u in chosen):
-        chosen = [u for u in chosen if u.kind == UnitKind.COMMUNE]
-    # A row led by one department for the districts' desks (A.II.3): the lead reports the figure.
-    return chosen or units
+    ):
+        leads[task_id].append(unit)
+    found = {}
+    for indicator in indicators:
+        units = leads[indicator.task_id]
+        kinds = LEVEL_KINDS.get(indicator.level)
+        chosen = [u for u in units if u.kind in kinds] if kinds else units
+        if indicator.level == Level.COMMUNE and any(u.kind == UnitKind.COMMUNE for u in chosen):
+            chosen = [u for u in chosen if u.kind == UnitKind.COMMUNE]
+        # A row led by one department for the districts' desks (A.II.3): the lead reports the figure.
+        found[indicator.id] = chosen or units
+    return found
 
 
 def concerns(session: Session, indicator: Indicator, unit: Unit) -> bool:
@@ -210,12 +221,13 @@ def summaries(session: Session, *, plan: Plan, period: Period | None, as_of: dat
         for row in session.exec(select(IndicatorValue).where(IndicatorValue.period_id == period.id)):
             values.setdefault(row.indicator_id, []).append(row)
     start = plan.issued_on or as_of
+    units = units_of_indicators(session, [indicator for indicator, _ in found])
     result = []
     for indicator, task in found:
         rows = values.get(indicator.id, [])
         actual = round(mean(r.value for r in rows), 2) if rows else None
         result.append(IndicatorSummary(
-            indicator, task, indicator_units(session, indicator), rows, actual,
+            indicator, task, units[indicator.id], rows, actual,
             expected_value(indicator, start=start, as_of=as_of, baseline=indicator.baseline_value),
             progress(indicator, actual, start=start, as_of=as_of, baseline=indicator.baseline_value),
         ))

@@ -1,24 +1,23 @@
-"""Evidence files of one unit's report: attach (several at once), download, remove.
+"""Evidence files of one unit's report: attach (several at once), download, remove; and
+downloading the files the reviewer sent with a return comment on it.
 
 `/tasks/<ref>/units/<unit_code>/files` belongs to the report it extends: whoever may see the
 report sees its files, whoever may write it attaches and removes them (permissions module).
 An HTMX request gets the report's files block back; a plain form is redirected to the row.
+`…/review-files/<id>` are the reviewer's files: seen with the report, sent by the review desk.
 """
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request
+from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_login import current_user, login_required
 
 from .. import permissions
 from ..extensions import db
-from ..forms import EmptyForm
+from ..forms import EmptyForm, sent_files
 from ..rendering import content_disposition, wants_partial
 from ..security import audit
 from ..services import evidence
 from ..services.reports import get_report
 from .routes import _return_to, _row, _row_view, bp, load_report
-
-# A margin over the files themselves for the form's other fields and the multipart framing.
-FORM_MARGIN = 1024 * 1024
 
 
 def _answer(ctx, view: str, *, error: str = "", notice: str = ""):
@@ -35,32 +34,21 @@ def attach_files(ref: str, unit_code: str):
     if not permissions.can_attach_evidence(ctx.rights):
         abort(403)
     limits = evidence.Limits.from_config(current_app.config)
-    request.max_content_length = limits.max_report + FORM_MARGIN  # read before the body is parsed
-    view = _row_view()
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    received = request.files.getlist("files")
-    uploads = [evidence.Upload(f.filename, f.stream) for f in received if f.filename]
-    try:
-        made = evidence.attach(db.session(), task=ctx.task, unit=ctx.unit, user=current_user, uploads=uploads,
-                               limits=limits)
-    except evidence.EvidenceError as exc:
-        return _answer(ctx, view, error=str(exc))
-    finally:
-        for file in received:  # large uploads wait in temporary files: free them now
-            file.close()
+    with sent_files(limits) as uploads:
+        view = _row_view()
+        if not EmptyForm().validate_on_submit():
+            abort(400)
+        try:
+            made = evidence.attach(db.session(), task=ctx.task, unit=ctx.unit, user=current_user, uploads=uploads,
+                                   limits=limits)
+        except evidence.EvidenceError as exc:
+            return _answer(ctx, view, error=str(exc))
     ctx.report = get_report(db.session(), ctx.task, ctx.unit)
     names = ", ".join(f"«{a.file_name}»" for a in made)
     return _answer(ctx, view, notice=f"Đã đính kèm {len(made)} tệp: {names}.")
 
 
-@bp.get("/tasks/<ref>/units/<unit_code>/files/<int:attachment_id>")
-@login_required
-def download_file(ref: str, unit_code: str, attachment_id: int):
-    ctx = load_report(ref, unit_code)
-    found = evidence.find(db.session(), report=ctx.report, attachment_id=attachment_id) if ctx.report else None
-    if found is None:
-        abort(404)
+def _download(found: evidence.EvidenceFile) -> Response:
     headers = {
         "Content-Disposition": content_disposition(found.attachment.file_name, inline=found.inline),
         "Content-Length": str(found.stored.size),
@@ -71,6 +59,28 @@ def download_file(ref: str, unit_code: str, attachment_id: int):
     }
     return Response(evidence.content(db.engine(), found.stored.sha256), mimetype=found.stored.media_type,
                     headers=headers)
+
+
+@bp.get("/tasks/<ref>/units/<unit_code>/files/<int:attachment_id>")
+@login_required
+def download_file(ref: str, unit_code: str, attachment_id: int):
+    ctx = load_report(ref, unit_code)
+    found = evidence.find(db.session(), report=ctx.report, attachment_id=attachment_id) if ctx.report else None
+    if found is None:
+        abort(404)
+    return _download(found)
+
+
+@bp.get("/tasks/<ref>/units/<unit_code>/review-files/<int:file_id>")
+@login_required
+def download_review_file(ref: str, unit_code: str, file_id: int):
+    ctx = load_report(ref, unit_code)
+    if not permissions.can_see_review_files(ctx.rights):
+        abort(404)
+    found = evidence.find_review_file(db.session(), task=ctx.task, unit=ctx.unit, file_id=file_id)
+    if found is None:
+        abort(404)
+    return _download(found)
 
 
 @bp.post("/tasks/<ref>/units/<unit_code>/files/<int:attachment_id>/remove")

@@ -28,8 +28,11 @@ from ..rendering import render, wants_partial
 from ..security import audit
 from ..services import clock
 from ..services.deadlines import DeadlineError, name_unit, request_extension, set_due_date
+from ..services.evidence import show_review_files
+from ..services.paging import page_number
 from ..services.periods import PeriodError, open_period_of, submit
 from ..services.plans import PlanNotFound, find_plan, followed_plans
+from ..services.reading.timeframes import parse_timeframe
 from ..services.reports import (
     FIELD_LABELS,
     ReportConflict,
@@ -40,13 +43,12 @@ from ..services.reports import (
 from ..services.rows import (
     STATUS_CHOICES,
     data_version,
-    overview_rows,
+    overview_page,
     report_row,
     section_choices,
     task_history,
     task_rows,
 )
-from ..services.reading.timeframes import parse_timeframe
 from ..services.status import row_status
 from ..services.text import by_vietnamese_name
 from .forms import (
@@ -113,6 +115,7 @@ def _row(ctx: ReportContext):
     row = report_row(session, task=ctx.task, unit=ctx.unit, role=ctx.role, report=ctx.report, today=clock.today(),
                      period=open_period_of(session, current_plan()))
     row.rights = ctx.rights
+    show_review_files(session, [row])
     return row
 
 
@@ -172,11 +175,14 @@ def overview():
     if "plan" not in request.args:
         form.plan.data = plans[0].code
     filters, today = form.filters(), clock.today()
+    # Several plans show each one's first page, with a link to the whole of it.
+    number = page_number(request.args) if len(plans) == 1 else 1
     results = [
         fragments().get_or_render(
-            ("overview", plan.id, data_version(session, plan), today, filters.key(), len(plans) > 1),
-            lambda plan=plan: render_template("tasks/_overview_plan.html", plan=plan, several_plans=len(plans) > 1,
-                                              rows=overview_rows(session, plan=plan, today=today, filters=filters)),
+            ("overview", plan.id, data_version(session, plan), today, filters.key(), len(plans) > 1, number),
+            lambda plan=plan: render_template(
+                "tasks/_overview_plan.html", plan=plan, several_plans=len(plans) > 1,
+                found=overview_page(session, plan=plan, today=today, filters=filters, number=number)),
         )
         for plan in plans
     ]
@@ -199,6 +205,7 @@ def task(ref: str):
     user = current_user._get_current_object()  # once, not through the proxy for every row
     for row in rows:
         row.rights = permissions.report_rights(user, roles, row.unit.id)
+    show_review_files(session, rows)
     indicators = session.exec(select(Indicator).where(Indicator.task_id == task.id).order_by(Indicator.position)).all()
     lead_rows = [r for r in rows if r.role == Role.LEAD]
     return render_template(

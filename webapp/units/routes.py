@@ -10,11 +10,15 @@ from ..forms import EmptyForm
 from ..plan_scope import own_unit, plans_shown
 from ..rendering import render, wants_partial
 from ..services import clock
+from ..services.evidence import show_review_files
+from ..services.paging import Page, page_number
 from ..services.periods import PeriodError, open_periods, submit_many
 from ..services.plans import plans_of_unit
 from ..services.reminders import reminders_for, reminders_from
 from ..services.rows import STATUS_CHOICES, Filters, RowCounts, by_plan, section_choices, sending, unit_rows
 from ..tasks.forms import FilterForm
+
+HOME_PAGE_SIZE = 100  # rows of a unit's home; its counts and reminders cover every row
 
 bp = Blueprint("units", __name__)
 
@@ -31,13 +35,15 @@ def home():
                      plans=followed)
     periods = open_periods(session, plans)
     rows = unit_rows(session, plans=plans, unit=unit, today=clock.today(), filters=form.filters(), periods=periods)
+    page = Page.of(rows, page_number(request.args), HOME_PAGE_SIZE)
     user = current_user._get_current_object()  # once, not through the proxy for every row
-    for row in rows:
+    for row in page.items:
         row.rights = permissions.report_rights(user, {unit.id: row.role}, unit.id)
-    filtered = any(request.args.values())
+    show_review_files(session, page.items)
+    filtered = any(value for name, value in request.args.items() if name != "page")
     fields = (["plan"] if len(followed) > 1 else []) + ["status", "role"] + (["section"] if len(plans) == 1 else [])
-    return render("units/home.html", "units/_results.html", unit=unit, form=form, groups=by_plan(rows),
-                  counts=RowCounts.of(rows), filtered=filtered, several_plans=len(followed) > 1,
+    return render("units/home.html", "units/_results.html", unit=unit, form=form, groups=by_plan(page.items),
+                  page=page, counts=RowCounts.of(rows), filtered=filtered, several_plans=len(followed) > 1,
                   fields=fields + ["overdue"],
                   reminders=None if wants_partial() else _reminders(rows, filtered, followed, periods, unit))
 
