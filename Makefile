@@ -36,6 +36,7 @@ test: $(TEST_STAMP) system-deps
 bench: $(TEST_STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/province_pages.py
+	$(BIN)/python bench/province_exports.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -40,7 +40,7 @@ import brotli  # noqa: E402
 from sqlmodel import Session, func, select  # noqa: E402
 
 from bench.province import LEADER, REVIEWER, build_province  # noqa: E402
-from bench.run import PASSWORD, RESULTS, Client, free_port  # noqa: E402
+from bench.run import PASSWORD, RESULTS, Client, free_port, start_postgresql  # noqa: E402
 from webapp.database import make_engine, writer  # noqa: E402
 from webapp.models import Assignment, Period, Role, Task, Unit  # noqa: E402
 from webapp.schema import upgrade  # noqa: E402
@@ -270,12 +270,8 @@ def main() -> int:
 
     server_pg = None
     if args.postgresql:
-        from tests.databases import PostgresServer
-
-        try:
-            server_pg = PostgresServer().start()
-        except BaseException as exc:  # the test helper fails the way a test fails
-            print(f"PostgreSQL could not be started: {exc}", file=sys.stderr)
+        server_pg = start_postgresql()
+        if server_pg is None:
             return 1
     engine_name = "PostgreSQL" if server_pg else "SQLite (WAL)"
     report, failed = [], False

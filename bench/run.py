@@ -40,6 +40,18 @@ CLIENT_ROWS = [("stttt", "A.I.3"), ("vpubnd", "A.I.8"), ("snv", "A.I.1"), ("skhd
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
+def start_postgresql():
+    """A PostgreSQL server of the benchmark's own, started as the tests start one from the
+    installed server binaries; None, after saying why, when it cannot be."""
+    from tests.databases import PostgresServer
+
+    try:
+        return PostgresServer().start()
+    except BaseException as exc:  # the test helper fails the way a test fails
+        print(f"PostgreSQL could not be started: {exc}", file=sys.stderr)
+        return None
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -1,7 +1,12 @@
 """Editing a unit's report in place: partials, validation, conflicts, history, sessions."""
 
+import io
 import re
 
+from docx import Document
+from docx.oxml.ns import qn
+from docx.shared import Pt
+from openpyxl import load_workbook
 from sqlmodel import select
 
 from webapp.models import Report, ReportChange, ReportStatus, Task, Unit
@@ -207,3 +212,115 @@ def test_create_user_command(runner, session):
     assert refused.exit_code != 0 and "phải có --unit" in refused.output
     short = runner.invoke(args=["create-user", "--username", "y", "--password", "ngan", "--role", "leader"])
     assert "ít nhất 8 ký tự" in short.output
+
+
+# --- The official reports' files --------------------------------------------------------------
+
+REVIEWER = "snv-ra-soat"
+SAVED_RESULT = 'Dòng một <b> & "x"\nDòng hai'
+SHOWN_RESULT = 'Dòng một <b> & "x"\nDòng hai (Văn bản số 125/BC-STTTT ngày 15/03/2022)'
+
+
+def _downloaded(login, path: str) -> io.BytesIO:
+    response = login(REVIEWER).get(path)
+    assert response.status_code == 200
+    return io.BytesIO(response.data)
+
+
+def test_the_word_appendix_takes_times_new_roman_11_from_a_style(login):
+    assert login("stttt").post(URL, {**FORM, "result": SAVED_RESULT}, htmx=True).status_code == 200
+    document = Document(_downloaded(login, "/exports/report.docx"))
+    appendix = document.tables[1]
+    header, *rows = appendix.rows
+    runs = [(row, run) for row in appendix.rows for cell in row.cells for p in cell.paragraphs for run in p.runs]
+    assert runs
+    for _, run in runs:
+        assert (run.font.name or run.style.font.name) == "Times New Roman"
+        assert (run.font.size or run.style.font.size) == Pt(11)
+        own = run._r.rPr.rFonts if run._r.rPr is not None else None
+        fonts = own if own is not None else run.style.element.rPr.rFonts
+        assert fonts.get(qn("w:eastAsia")) == "Times New Roman"  # Vietnamese text Word reads as East Asian
+    # The cells' paragraphs stay in the Normal style: rows are as tall as the text and its paragraph mark make them.
+    assert {p.style.name for row in appendix.rows for cell in row.cells for p in cell.paragraphs} == {"Normal"}
+    assert all(run.bold for row, run in runs if row is header)
+    assert header._tr.trPr.find(qn("w:tblHeader")) is not None  # repeated on every printed page
+    assert [c.text for c in header.cells] == ["STT", "Nội dung công việc", "Đơn vị chủ trì", "Đơn vị phối hợp",
+                                              "Thời gian thực hiện", "Sản phẩm", "Kết quả thực hiện", "Tình trạng",
+                                              "Khó khăn, vướng mắc", "Đề xuất"]
+    # Text is written as typed: markup characters escaped, a new line a line break.
+    assert any(cell.text == SHOWN_RESULT for row in rows for cell in row.cells)
+    # A heading spans the columns after its number, as wide as they are, in bold.
+    heading = next(row for row in rows if row.cells[0].text == "A.")
+    spanned = heading._tr.tc_lst[1]
+    assert spanned.grid_span == len(appendix.columns) - 1
+    assert spanned.width == sum(column.width for column in list(appendix.columns)[1:])
+    assert all(run.bold for cell in heading.cells for p in cell.paragraphs for run in p.runs)
+    assert round(document.sections[1].page_width.cm, 1) == 29.7 and round(document.sections[1].left_margin.cm, 1) == 2.0
+
+
+def test_the_excel_report_keeps_its_fonts_borders_heights_and_print_setup(login):
+    assert login("stttt").post(URL, {**FORM, "result": "=1+1\nDòng hai"}, htmx=True).status_code == 200
+    workbook = load_workbook(_downloaded(login, "/exports/report.xlsx"))
+    sheet = workbook["Báo cáo"]
+    assert (sheet["A1"].font.name, sheet["A1"].font.b, sheet["A1"].font.sz) == ("Times New Roman", True, 14)
+    assert (sheet["A2"].font.name, sheet["A2"].font.i, sheet["A2"].font.sz) == ("Times New Roman", True, 12)
+    assert {"A1:J1", "A2:J2"} <= {str(r) for r in sheet.merged_cells.ranges}
+    for cell in sheet[4]:
+        assert (cell.font.name, cell.font.b, cell.font.sz) == ("Times New Roman", True, 11)
+        assert cell.fill.fgColor.rgb == "00D9E2F3" and cell.alignment.horizontal == "center"
+    assert sheet.row_dimensions[4].height == 27
+    rows = list(sheet.iter_rows(min_row=5))
+    for row in rows:
+        for cell in row[:2]:
+            assert cell.font.name == "Times New Roman" and cell.font.sz == 11
+            assert cell.alignment.wrap_text and cell.alignment.vertical == "top"
+            assert all(getattr(cell.border, side).style == "thin" for side in ("left", "right", "top", "bottom"))
+        assert sheet.row_dimensions[row[0].row].height % 13.5 == 0
+    saved = next(row for row in rows if str(row[6].value).startswith("=1+1"))
+    assert saved[6].value == "=1+1\nDòng hai (Văn bản số 125/BC-STTTT ngày 15/03/2022)" and saved[6].data_type == "s"
+    assert not saved[6].font.b and sheet.row_dimensions[saved[0].row].height >= 3 * 13.5
+    # A heading is bold and merged over the columns after its number, the merged cells bordered on its edges.
+    heading = next(row for row in rows if row[0].value == "A.")
+    assert heading[0].font.b and heading[1].font.b and f"B{heading[0].row}:J{heading[0].row}" in {
+        str(r) for r in sheet.merged_cells.ranges}
+    assert all(c.border.top.style == c.border.bottom.style == "thin" for c in heading[2:])
+    assert heading[-1].border.right.style == "thin"
+    stttt = workbook["STTTT"]
+    assert (stttt["A1"].value, stttt["A1"].font.b, stttt["A1"].font.sz) == ("Sở Thông tin và Truyền thông", True, 13)
+    assert [c.value for c in stttt[3]][:3] == ["Mã", "Nội dung công việc", "Tình trạng"] and stttt[3][0].font.b
+    assert stttt[3][0].fill.fill_type is None
+    row = next(r for r in stttt.iter_rows(min_row=4) if r[0].value == "A.I.3")
+    assert (row[3].value, row[4].value, row[4].data_type) == (40, "=1+1\nDòng hai", "s")
+    for name, header_row in [("Báo cáo", 4), ("STTTT", 3), ("Chỉ tiêu", 1)]:
+        setup = workbook[name]
+        assert setup.freeze_panes == f"A{header_row + 1}" and setup.print_title_rows == f"${header_row}:${header_row}"
+        assert setup.page_setup.orientation == "landscape" and setup.page_setup.paperSize == 9
+        assert (setup.page_setup.fitToWidth, setup.page_setup.fitToHeight) == (1, 0)
+        assert setup.sheet_properties.pageSetUpPr.fitToPage
+        margins = setup.page_margins
+        assert (margins.left, margins.right, margins.top, margins.bottom) == (0.6, 0.4, 0.6, 0.6)
+
+
+def test_beyond_a_few_dozen_units_the_excel_report_puts_them_on_one_sheet_with_a_filter(login, monkeypatch):
+    """A province's hundreds of units would be hundreds of tabs: past UNIT_SHEETS_AT_MOST they
+    share the sheet «Theo đơn vị», unit by unit in alphabetical order, each row naming its unit."""
+    from webapp.services import official_report
+
+    assert login("stttt").post(URL, {**FORM, "result": "=1+1"}, htmx=True).status_code == 200
+    apart = load_workbook(_downloaded(login, "/exports/report.xlsx"))
+    units = [name for name in apart.sheetnames if name not in ("Báo cáo", "Chỉ tiêu")]
+    monkeypatch.setattr(official_report, "UNIT_SHEETS_AT_MOST", 2)
+    workbook = load_workbook(_downloaded(login, "/exports/report.xlsx"))
+    assert workbook.sheetnames == ["Báo cáo", "Theo đơn vị", "Chỉ tiêu"]
+    sheet = workbook["Theo đơn vị"]
+    assert [c.value for c in sheet[3]] == ["Đơn vị", "Mã", "Nội dung công việc", "Tình trạng", "Tỷ lệ (%)",
+                                           "Kết quả thực hiện", "Khó khăn, vướng mắc", "Đề xuất"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=4)]
+    assert len(rows) == sum(apart[name].max_row - 3 for name in units)
+    assert sheet.auto_filter.ref == f"A3:H{3 + len(rows)}" and sheet.freeze_panes == "A4"
+    assert sheet.print_title_rows == "$3:$3" and sheet.page_setup.orientation == "landscape"
+    assert [row[1:] for row in rows if row[0] == "Sở Thông tin và Truyền thông"] == [
+        [c.value for c in row] for row in apart["STTTT"].iter_rows(min_row=4)]
+    saved = next(row for row in sheet.iter_rows(min_row=4) if row[1].value == "A.I.3" and row[0].value.startswith("Sở Thông"))
+    assert (saved[5].value, saved[5].data_type) == ("=1+1", "s")
+    assert saved[5].font.name == "Times New Roman" and saved[5].alignment.wrap_text

@@ -6,7 +6,7 @@ import re
 from playwright.sync_api import expect
 
 from .conftest import log_in, settled, watch_csp
-from .test_review_loop import ROW, open_quarter
+from .test_review_loop import ROW, open_quarter, save_and_send
 
 PDF = b"%PDF-1.7\n" + b"0" * 20_000 + b"\n%%EOF\n"
 NAME = "Mẫu báo cáo có đánh dấu.pdf"
@@ -20,15 +20,7 @@ def test_a_report_returned_in_place_with_a_pdf_shows_it_to_the_unit(browser, pag
     open_quarter(reviewer, live_server)
 
     log_in(unit, live_server, "stttt")
-    row = unit.locator(ROW)
-    row.get_by_role("link", name="Cập nhật").click()
-    settled(unit)
-    row.get_by_label("Tình trạng").select_option("in_progress")
-    row.get_by_label("Tỷ lệ hoàn thành (%)").fill("60")
-    row.get_by_role("button", name="Lưu").click()
-    settled(unit)
-    row.get_by_role("button", name="Gửi báo cáo").click()
-    expect(row).to_contain_text("Đã gửi, chờ duyệt")
+    row = save_and_send(unit)
 
     reviewer.goto(f"{live_server}/review")
     reviewer.evaluate("window.__noReload = true")

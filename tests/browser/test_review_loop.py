@@ -20,6 +20,20 @@ def open_quarter(reviewer, live_server) -> None:
     reviewer.get_by_role("button", name="Mở kỳ").click()
 
 
+def save_and_send(unit):
+    """The unit saves row B.8.1 in progress at 60 % and sends it for the open quarter."""
+    row = unit.locator(ROW)
+    row.get_by_role("link", name="Cập nhật").click()
+    settled(unit)
+    row.get_by_label("Tình trạng").select_option("in_progress")
+    row.get_by_label("Tỷ lệ hoàn thành (%)").fill("60")
+    row.get_by_role("button", name="Lưu").click()
+    settled(unit)
+    row.get_by_role("button", name="Gửi báo cáo").click()
+    expect(row).to_contain_text("Đã gửi, chờ duyệt")
+    return row
+
+
 def test_submit_return_resubmit_accept(browser, live_server, viewport):
     reviewer = browser.new_context(viewport=viewport, locale="vi-VN").new_page()
     unit = browser.new_context(viewport=viewport, locale="vi-VN").new_page()
@@ -32,15 +46,7 @@ def test_submit_return_resubmit_accept(browser, live_server, viewport):
 
     log_in(unit, live_server, "stttt")
     expect(unit.locator(".reminders")).to_contain_text("Quý IV/2026")
-    row = unit.locator(ROW)
-    row.get_by_role("link", name="Cập nhật").click()
-    settled(unit)
-    row.get_by_label("Tình trạng").select_option("in_progress")
-    row.get_by_label("Tỷ lệ hoàn thành (%)").fill("60")
-    row.get_by_role("button", name="Lưu").click()
-    settled(unit)
-    row.get_by_role("button", name="Gửi báo cáo").click()
-    expect(row).to_contain_text("Đã gửi, chờ duyệt")
+    row = save_and_send(unit)
 
     reviewer.goto(f"{live_server}/review")
     queued = reviewer.locator("tr.queue-row", has_text="B.8.1")
