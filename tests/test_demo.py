@@ -3,24 +3,57 @@ every run and on both databases, so that every page looks like a province's real
 production refuses it."""
 
 import re
+from dataclasses import dataclass
 from datetime import date
 
 import pytest
 from sqlmodel import select
 
 from webapp import create_app
+from webapp.extensions import db
 from webapp.models import Extension, ExtensionState, IndicatorValue, Period, PeriodReport, ReviewState
 from webapp.services import clock
+
+from .conftest import ENGINES, app_environment, load_1958, make_app
 
 TODAY = date(2026, 11, 29)
 
 
-@pytest.fixture
-def played(app, runner, monkeypatch, session):
-    monkeypatch.setattr(clock, "today", lambda: TODAY)
-    result = runner.invoke(args=["seed-demo"])
+@dataclass
+class History:
+    url: str
+    output: str
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def history(request, databases, tmp_path_factory):
+    """`seed-demo` run on plan 1958, today being TODAY: once per engine for the module, as playing
+    the history takes seconds."""
+    url = databases.with_plan(request.param, load_1958)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        app_environment(monkeypatch, tmp_path_factory.mktemp("instance"))
+        monkeypatch.setattr(clock, "today", lambda: TODAY)
+        app = make_app(url)
+        result = app.test_cli_runner().invoke(args=["seed-demo"])
+        db.engine(app).dispose()
     assert result.exit_code == 0, result.output
-    return result.output
+    yield History(url, result.output)
+    databases.drop(url)
+
+
+@pytest.fixture
+def database_url(databases, history):
+    """A copy of the played database for each test: logging in and a second run write to it."""
+    url = databases.copy(history.url)
+    yield url
+    databases.drop(url)
+
+
+@pytest.fixture
+def played(history, monkeypatch):
+    """What `seed-demo` printed, today being TODAY as it was when it ran."""
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
+    return history.output
 
 
 def test_the_history_is_a_provinces_record_the_same_every_time(played, session):
