@@ -64,8 +64,11 @@ def page(session: Session, *, number: int, event: str = "", username: str = "") 
     return Page.query(session, events(event=event, username=username), number, PAGE_SIZE)
 
 
-def recent(session: Session, *, event: str = "", username: str = "", limit: int = 500) -> list[AuditEvent]:
-    return session.exec(events(event=event, username=username).limit(limit)).all()
+CSV_ROWS = 100_000  # the newest events a CSV export carries
+
+
+def for_csv(session: Session, *, event: str = "", username: str = "") -> list[AuditEvent]:
+    return session.exec(events(event=event, username=username).limit(CSV_ROWS)).all()
 
 
 def to_csv(events: list[AuditEvent]) -> bytes:
