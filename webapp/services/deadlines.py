@@ -39,9 +39,12 @@ def extended_to(task: Task, unit_id: int, approved: dict, as_of: date) -> date |
 
     An extension moves one deadline: that of a yearly row's year, not the next year's.
     """
+    decisions = approved.get((task.id, unit_id))
+    if not decisions:
+        return None
     base = base_due(task, as_of)
     moved = None
-    for original, new in approved.get((task.id, unit_id), ()):
+    for original, new in decisions:
         if original == base:
             moved = new
     return moved

@@ -324,13 +324,16 @@ def _said(model) -> tuple:
 
 # Rows and copies read as plain columns (rows with the model's attribute names): a model
 # object for each of a province's thousands would cost more than the rest of the page.
-TASK_COLUMNS = tuple(Task.__table__.columns)
+TASK_COLUMNS = tuple(column for column in Task.__table__.columns
+                     if column.name != "search_text")  # the folded copy is for searching, never shown
+# What a unit's status on a row needs of the row (services.status): for figures that show no text.
+DUE_COLUMNS = (Task.id, Task.plan_id, Task.recurrence, Task.due_on, Task.set_due_on, Task.awaits_guidance)
 COPY_COLUMNS = (PeriodReport.id, PeriodReport.task_id, PeriodReport.unit_id, PeriodReport.state,
                 PeriodReport.accepted_values, PeriodReport.frozen_status, PeriodReport.frozen_due_on,
                 *_said(PeriodReport))
 
 
-@dataclass
+@dataclass(slots=True)
 class LeadStanding:
     code: str  # a Derived value, or NOT_REPORTED
     due_on: date | None
@@ -338,7 +341,7 @@ class LeadStanding:
     report: object = None  # what the lead said (a report's or a period copy's columns), when it counts
 
 
-@dataclass
+@dataclass(slots=True)
 class RowStanding:
     task: Task
     status: StatusView
@@ -406,9 +409,12 @@ def period_standing(session: Session, *, period: Period, today: date) -> Standin
 
 
 def live_standing(session: Session, *, plan: Plan, today: date) -> Standing:
-    """The plan as it stands today, from every unit's current report."""
+    """The plan as it stands today, from every lead unit's current report (a supporting unit's
+    report counts for nothing in the figures)."""
     reports = {(r.task_id, r.unit_id): r for r in session.exec(
-        select(Report.id, Report.task_id, Report.unit_id, *_said(Report)).join(Task).where(Task.plan_id == plan.id))}
+        select(Report.id, Report.task_id, Report.unit_id, *_said(Report)).join(Task)
+        .join(Assignment, (Assignment.task_id == Report.task_id) & (Assignment.unit_id == Report.unit_id))
+        .where(Task.plan_id == plan.id, Assignment.role == Role.LEAD))}
     standing = _standing(session, plan_id=plan.id, as_of=today, reports=reports, missing_code=None)
     standing.label = f"Đến ngày {today.strftime('%d/%m/%Y')}"
     return standing
@@ -498,7 +504,7 @@ def unit_progress(session: Session, *, plans: list[Plan], periods: dict[int, Per
     units in alphabetical order."""
     units = {u.id: u for u in by_vietnamese_name(session.exec(select(Unit).where(Unit.active).order_by(Unit.id)))}
     progress = {unit_id: UnitProgress(unit) for unit_id, unit in units.items()}
-    tasks = {t.id: t for t in session.exec(select(*TASK_COLUMNS).where(Task.plan_id.in_([plan.id for plan in plans])))}
+    tasks = {t.id: t for t in session.exec(select(*DUE_COLUMNS).where(Task.plan_id.in_([plan.id for plan in plans])))}
     lead_pairs = []
     for task_id, unit_id, role in session.exec(
         select(Assignment.task_id, Assignment.unit_id, Assignment.role).where(Assignment.task_id.in_(list(tasks)))

@@ -29,7 +29,7 @@ from ..models import (
 from .deadlines import approved_extensions, extended_to
 from .evidence import attached_by_row, sent_with
 from .paging import Page
-from .periods import STATE_LABELS, TASK_COLUMNS, differs
+from .periods import DUE_COLUMNS, STATE_LABELS, TASK_COLUMNS, differs
 from .reports import BLANK_REPORT, STATUS_LABELS, BlankReport
 from .status import BLOCKED_LABEL, DONE, LABELS, Derived, StatusView, row_status, unit_status
 from .text import fold
@@ -371,10 +371,11 @@ def overview_rows(session: Session, *, plan: Plan, today: date, filters: Filters
     """Every row of the plan with its derived status and its leads: six queries in all.
 
     Rows, assignments and reports are read as plain columns: building a model object for
-    each of a province's thousands would cost more than the rest of the page.
+    each of a province's thousands would cost more than the rest of the page. A row holds
+    only what its status needs (DUE_COLUMNS); overview_page reads the texts of the rows it shows.
     """
     statement = (
-        select(*TASK_COLUMNS)
+        select(*DUE_COLUMNS, Task.section_id)
         .join(Section, Task.section_id == Section.id)
         .where(Task.plan_id == plan.id)
         .order_by(Task.position)
@@ -397,11 +398,12 @@ def overview_rows(session: Session, *, plan: Plan, today: date, filters: Filters
         .where(Assignment.task_id.in_(task_ids)).order_by(Assignment.id)
     ):
         assignments[task_id].append((role, unit_id))
-    reports = {
+    reports = {  # the leads' (a supporting unit's report counts for nothing in the status)
         (r.task_id, r.unit_id): r
         for r in session.exec(
             select(Report.task_id, Report.unit_id, Report.status, Report.completed_on)
-            .where(Report.task_id.in_(task_ids))
+            .join(Assignment, (Assignment.task_id == Report.task_id) & (Assignment.unit_id == Report.unit_id))
+            .where(Report.task_id.in_(task_ids), Assignment.role == Role.LEAD)
         )
     }
     approved = approved_extensions(session, task_ids)
@@ -438,7 +440,11 @@ class OverviewPage:
 def overview_page(session: Session, *, plan: Plan, today: date, filters: Filters, number: int) -> OverviewPage:
     """A page of the rows that match, with every matching row counted by bucket."""
     rows = overview_rows(session, plan=plan, today=today, filters=filters)
-    return OverviewPage(Page.of(rows, number, OVERVIEW_PAGE_SIZE), Counter(row.status.code.value for row in rows))
+    page = Page.of(rows, number, OVERVIEW_PAGE_SIZE)
+    shown = {t.id: t for t in session.exec(select(*TASK_COLUMNS).where(Task.id.in_([r.task.id for r in page.items])))}
+    for row in page.items:
+        row.task = shown[row.task.id]
+    return OverviewPage(page, Counter(row.status.code.value for row in rows))
 
 
 BLOCKED = "blocked"  # the flag, offered beside the buckets in the filters

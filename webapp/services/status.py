@@ -52,7 +52,7 @@ DONE = (Derived.DONE_ON_TIME, Derived.DONE_LATE)
 BLOCKED_LABEL = "Có vướng mắc"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StatusView:
     code: Derived
     due_on: date | None  # the due date in force
