@@ -5,6 +5,7 @@ import csv
 import io
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from docx import Document
@@ -39,6 +40,23 @@ def played(login, monkeypatch):
 def figures(page: str) -> dict[str, int]:
     legend = re.search(r'id="toan-bo-cap">(.*?)</figcaption>', page, re.S).group(1)
     return {label: int(n) for label, n in re.findall(r"</span>([^<]+)</dt><dd>(\d+)</dd>", legend)}
+
+
+def test_every_bucket_is_drawn_in_its_own_color(login, played, app):
+    """Each segment of the status bars and each swatch of their legends has a color: every
+    bucket of services.status (and «chưa báo cáo» of a period) in the chart and in the stylesheet."""
+    from webapp.services.periods import PERIOD_STATUS_LABELS
+
+    page = login("lanh-dao").get("/dashboard").get_data(as_text=True)
+    fills = re.findall(r'<rect x="[\d.]+" y="0" width="[\d.]+" height="8" fill="([^"]*)">', page)
+    assert len(fills) >= 4 and all(re.fullmatch(r"#[0-9a-f]{6}", fill) for fill in fills), fills
+    whole_plan = re.search(r'aria-labelledby="toan-bo-cap".*?</svg>', page, re.S).group(0)
+    bar = re.findall(r'fill="([^"]*)"', whole_plan)
+    assert len(bar) >= 4 and len(set(bar)) == len(bar)  # the buckets of one bar are told apart
+    css = (Path(app.static_folder) / "app.css").read_text(encoding="utf-8")
+    for code in PERIOD_STATUS_LABELS:
+        assert re.search(rf"\.sw-{code} {{ background: #[0-9a-f]{{6}}; }}", css), code
+        assert f'sw-{code}"' in page or code == "not_reported"
 
 
 def test_the_dashboard_figures_match_the_hand_count(login, played):
