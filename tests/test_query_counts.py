@@ -129,6 +129,60 @@ def test_long_lists_come_a_page_at_a_time_counting_every_row(provinces):
         counted.close()
 
 
+PAGER = re.compile(r"Trang (\d+)/(\d+) \((\d+)–(\d+) trên (\d+)\)")
+
+
+def _lines(html: str, table_class: str) -> int:
+    """The rows of a table's body."""
+    body = html.split(f'class="rows {table_class}"', 1)[1].split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return body.count("<tr")
+
+
+def _pager_of(html: str, section_id: str) -> tuple[int, ...]:
+    """(page, pages, first, last, total) of the pager inside a section."""
+    section = html.split(f'<section id="{section_id}"', 1)[1].split("</section>", 1)[0]
+    return tuple(int(n) for n in PAGER.search(section).groups())
+
+
+def test_the_dashboard_and_the_desk_show_their_units_a_page_at_a_time(provinces, monkeypatch):
+    """The dashboard's and the desk's unit tables and the dashboard's rows needing attention
+    come a page at a time (here 20 units a page instead of 50, for a province of 60 units),
+    each list with its own page in the URL and swapped alone by htmx."""
+    monkeypatch.setattr("webapp.dashboard.routes.UNIT_LINES_PAGE_SIZE", 20)
+    monkeypatch.setattr("webapp.review.routes.DESK_UNITS_PAGE_SIZE", 20)
+    counted = Counted(provinces["larger"])
+    try:
+        with Session(db.engine(counted.app)) as session:
+            leading = session.exec(select(func.count(func.distinct(Assignment.unit_id)))
+                                   .where(Assignment.role == Role.LEAD)).one()
+            assigned = session.exec(select(func.count(func.distinct(Assignment.unit_id)))).one()
+        for who, path, table, total in ((LEADER, "/dashboard", "view-unit-progress", leading),
+                                        (REVIEWER, "/review", "view-units", assigned)):
+            pages = -(-total // 20)
+            assert pages >= 3
+            first = counted.get(who, path)[0].get_data(as_text=True)
+            assert _lines(first, table) == 20 and _pager_of(first, "unit-lines") == (1, pages, 1, 20, total)
+            last = counted.get(who, f"{path}?units_page={pages}")[0].get_data(as_text=True)
+            assert _lines(last, table) == total - 20 * (pages - 1)
+            assert _pager_of(last, "unit-lines") == (pages, pages, 20 * (pages - 1) + 1, total, total)
+            swapped = counted.client(who).get(f"{path}?units_page=2",
+                                              headers={"HX-Request": "true", "HX-Target": "unit-lines"})
+            fragment = swapped.get_data(as_text=True)
+            assert "<html" not in fragment and fragment.count('<section id="unit-lines"') == 1
+            assert _lines(fragment, table) == 20 and _pager_of(fragment, "unit-lines")[0] == 2
+        board = counted.get(LEADER, "/dashboard")[0].get_data(as_text=True)
+        needing = int(re.search(r"Cần chú ý \((\d+)\)", board).group(1))
+        assert needing > 20
+        attention = board.split('<section id="attention"', 1)[1].split("</section>", 1)[0]
+        assert attention.count("<li>") == 20 and _pager_of(board, "attention")[-1] == needing
+        swapped = counted.client(LEADER).get("/dashboard?attention_page=2",
+                                             headers={"HX-Request": "true", "HX-Target": "attention"})
+        fragment = swapped.get_data(as_text=True)
+        assert "<html" not in fragment and fragment.count("<li>") == min(20, needing - 20)
+    finally:
+        counted.close()
+
+
 # Tables that grow with the province: a page must reach their rows through an index.
 GROWING = {"report", "assignment", "periodreport", "periodtaskstatus", "reportchange", "auditevent", "attachment",
            "periodattachment", "indicatorvalue", "extension", "task"}

@@ -6,6 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
+from webapp.dashboard import routes as dashboard_routes
 from webapp.services import rows
 from webapp.units import routes as unit_routes
 
@@ -69,4 +70,30 @@ def test_a_row_on_a_later_page_of_a_units_home_saves_in_place(page, live_server,
     pager.get_by_role("link", name="← Trang trước").click()
     settled(page)
     expect(pager).to_contain_text("Trang 1/3 (1–20 trên 52)")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_the_dashboards_unit_table_turns_its_pages_alone(page, live_server, monkeypatch, shoot):
+    """Two lists on one page, each with its own page in the URL: turning the units' page swaps
+    only their table, and the rows needing attention stay where they were."""
+    monkeypatch.setattr(dashboard_routes, "UNIT_LINES_PAGE_SIZE", 5)
+    log_in(page, live_server, "lanh-dao")
+    page.goto(f"{live_server}/dashboard")
+    ready(page)
+    units = page.locator("#unit-lines")
+    pager = units.get_by_role("navigation", name="Trang của bảng đơn vị")
+    expect(pager).to_contain_text(re.compile(r"Trang 1/\d+ \(1–5 trên \d+\)"))
+    first = units.locator("tbody tr").all_inner_texts()
+    attention = page.locator("#attention").inner_html()
+    pager.get_by_role("link", name="Trang sau →").click()
+    settled(page)
+    expect(page).to_have_url(re.compile(r"units_page=2"))
+    expect(pager).to_contain_text(re.compile(r"Trang 2/\d+ \(6–10 trên \d+\)"))
+    assert units.locator("tbody tr").count() == 5 and units.locator("tbody tr").all_inner_texts() != first
+    assert page.locator("#attention").inner_html() == attention
+    shoot("dashboard-units-page-2")
+    page.go_back()
+    ready(page)
+    expect(pager).to_contain_text("Trang 1/")
+    assert units.locator("tbody tr").all_inner_texts() == first
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

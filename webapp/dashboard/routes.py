@@ -1,17 +1,25 @@
 """The dashboard: a leader's glance first, then the figures; any period, or two side by side."""
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 
 from .. import permissions
-from ..extensions import db
+from ..extensions import db, htmx
 from ..models import Period
 from ..plan_scope import current_plan, id_arg
+from ..rendering import wants_partial
 from ..services import clock
 from ..services.dashboard import build
+from ..services.paging import Page, page_number
 from ..services.periods import periods_of
 
 bp = Blueprint("dashboard", __name__)
+
+# A glance on a phone: the first rows needing attention and the most overdue units, the rest a page away.
+ATTENTION_PAGE_SIZE = 20
+UNIT_LINES_PAGE_SIZE = 50
+# What a pager swaps in place (its hx-target): the list's own partial.
+LIST_PARTIALS = {"attention": "dashboard/_attention.html", "unit-lines": "dashboard/_units.html"}
 
 
 def chosen_period(plan, name: str) -> Period | None:
@@ -35,6 +43,11 @@ def dashboard():
     period, other = chosen_period(plan, "period"), chosen_period(plan, "compare")
     today = clock.today()
     board = build(session, plan=plan, period=period, today=today)
+    lists = dict(board=board, period=period,
+                 attention=Page.of(board.attention, page_number(request.args, "attention_page"), ATTENTION_PAGE_SIZE),
+                 unit_lines=Page.of(board.units, page_number(request.args, "units_page"), UNIT_LINES_PAGE_SIZE))
+    if wants_partial() and htmx.target in LIST_PARTIALS:
+        return render_template(LIST_PARTIALS[htmx.target], **lists)
     compared = build(session, plan=plan, period=other, today=today) if other else None
-    return render_template("dashboard/page.html", plan=plan, board=board, compared=compared,
-                           periods=periods_of(session, plan), period=period, other=other)
+    return render_template("dashboard/page.html", plan=plan, compared=compared, periods=periods_of(session, plan),
+                           other=other, **lists)

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from sqlmodel import select
 
 from .. import permissions
-from ..extensions import db
+from ..extensions import db, htmx
 from ..forms import EmptyForm, errors_text, sent_files
 from ..models import (
     Extension,
@@ -22,7 +22,7 @@ from ..rendering import wants_partial
 from ..security import audit
 from ..services import clock, evidence, queue
 from ..services.deadlines import DeadlineError, decide_extension
-from ..services.paging import page_number
+from ..services.paging import Page, page_number
 from ..services.periods import (
     KIND_LABELS,
     PERIOD_STATUS_LABELS,
@@ -46,6 +46,7 @@ from ..services.rows import Filters, by_plan, unit_rows
 from .forms import DecisionForm, PeriodForm, QueueFilterForm, ReopenForm, ReviewForm
 
 STANDING_PAGE_SIZE = 100  # rows of a period's page; its figures count every row
+DESK_UNITS_PAGE_SIZE = 50  # units on the desk; the most silent come first
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -91,13 +92,17 @@ def desk():
                         page=page_number(request.args))
     context = dict(plans=plans, several_plans=len(followed) > 1, period=period, queue=found, filter_form=form,
                    can_review=permissions.can_review(current_user), form=ReviewForm())
-    if wants_partial():
+    if wants_partial() and htmx.target != "unit-lines":
         return render_template("review/_queue.html", **context)
+    progress = sorted(unit_progress(session, plans=plans, periods=periods, today=clock.today()),
+                      key=lambda item: -item.silent)  # the most silent first, alphabetical among equals
+    context["progress"] = Page.of(progress, page_number(request.args, "units_page"), DESK_UNITS_PAGE_SIZE)
+    if wants_partial():
+        return render_template("review/_units.html", **context)
     return render_template(
         "review/desk.html",
         **context,
         open_periods=[(plan, periods[plan.id]) for plan in plans if plan.id in periods],
-        progress=unit_progress(session, plans=plans, periods=periods, today=clock.today()),
         pending_extensions=session.exec(select(Extension, Task, Unit).join(Task).join(Unit)
                                         .where(Extension.state == ExtensionState.PENDING,
                                                Task.plan_id.in_([plan.id for plan in plans]))).all(),

@@ -46,7 +46,8 @@ class Page:
         return page
 
 
-def page_number(args: Mapping) -> int:
-    """The page asked for in a URL (`?page=`): anything that is not a positive number is the first."""
-    value = str(args.get("page", "1")).strip()
+def page_number(args: Mapping, name: str = "page") -> int:
+    """The page asked for in a URL (`?page=`, or another name where a page holds two lists):
+    anything that is not a positive number is the first."""
+    value = str(args.get(name, "1")).strip()
     return int(value) if value.isdigit() and 0 < int(value) < 1_000_000 else 1
