@@ -517,8 +517,10 @@ def unit_progress(session: Session, *, plans: list[Plan], periods: dict[int, Per
             lead_pairs.append((task_id, unit_id))
         else:
             progress[unit_id].supports += 1
-    live = {(r.task_id, r.unit_id): r for r in session.exec(
-        select(Report.task_id, Report.unit_id, Report.status, Report.completed_on).where(Report.task_id.in_(list(tasks))))}
+    live = {(r.task_id, r.unit_id): r for r in session.exec(  # the leads' reports: they alone can be overdue
+        select(Report.task_id, Report.unit_id, Report.status, Report.completed_on)
+        .join(Assignment, (Assignment.task_id == Report.task_id) & (Assignment.unit_id == Report.unit_id))
+        .where(Report.task_id.in_(list(tasks)), Assignment.role == Role.LEAD))}
     approved = approved_extensions(session, list(tasks))
     for task_id, unit_id in lead_pairs:
         task = tasks[task_id]
