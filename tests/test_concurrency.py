@@ -122,3 +122,47 @@ def test_no_500_while_units_save_and_others_read_audited_pages(database_url, tmp
     # Every kind of client got answers while the others wrote (how many depends on the machine).
     assert set(kinds) == {"save", "download", "refused", "indicator", "api"} and min(kinds.values()) >= 3, kinds
     assert answers[500] == 0 and not failures, (answers, failures[:20])
+
+
+def test_writers_take_turns_so_the_history_commits_in_the_order_of_its_ids(database_url):
+    """A second writer waits for the first on either engine (BEGIN IMMEDIATE on SQLite, an
+    advisory lock on PostgreSQL): a change given a higher id can never be committed, and
+    read by a cache, before one given a lower id."""
+    from webapp.database import lock_for_write, make_engine
+    from webapp.models import Report, ReportChange
+
+    engine = make_engine(database_url, sqlite_busy_timeout=5)
+    order = []
+    try:
+        with Session(engine) as first, Session(engine) as second:
+            task_id, unit_id = first.exec(select(Assignment.task_id, Assignment.unit_id)).first()
+            report = Report(task_id=task_id, unit_id=unit_id)
+            first.add(report)
+            first.commit()
+            report_id = report.id
+            lock_for_write(first)
+            first.add(ReportChange(report_id=report_id, field="result", old_value="", new_value="first"))
+            first.flush()
+
+            def second_writer():
+                lock_for_write(second)  # waits here until the first commits
+                second.add(ReportChange(report_id=report_id, field="result", old_value="", new_value="second"))
+                second.flush()
+                order.append("second flushed")
+                second.commit()
+
+            waiting = threading.Thread(target=second_writer)
+            waiting.start()
+            time.sleep(0.5)
+            assert order == []  # still waiting for the first writer's turn
+            order.append("first committed")
+            first.commit()
+            waiting.join(timeout=10)
+            assert order == ["first committed", "second flushed"]
+        with Session(engine) as session:
+            written = session.exec(select(ReportChange.id, ReportChange.new_value)
+                                   .where(ReportChange.new_value.in_(["first", "second"]))
+                                   .order_by(ReportChange.id)).all()
+            assert [value for _, value in written] == ["first", "second"]
+    finally:
+        engine.dispose()

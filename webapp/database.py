@@ -59,12 +59,22 @@ def writer(engine: Engine) -> Engine:
     return engine.execution_options(sqlite_begin="IMMEDIATE")
 
 
+# The one advisory lock PostgreSQL's writers take in turn (any number the app uses for nothing else).
+WRITE_LOCK = 1958
+
+
 def lock_for_write(session: Session) -> None:
-    """Start the session's next transaction as a writer (BEGIN IMMEDIATE on SQLite).
+    """Start the session's next transaction as a writer: BEGIN IMMEDIATE on SQLite, a
+    transaction-level advisory lock on PostgreSQL, so that writers take turns on both.
 
     A transaction that reads and then writes would otherwise take the write lock only at
     its first write, and SQLite fails such an upgrade at once when another writer holds
-    the lock. Ends the current (read) transaction first.
+    the lock. On PostgreSQL, taking turns also commits the report history in the order of
+    its ids, which the caches read changes by (services.rows.data_version, the live
+    standing): without it, a change given a lower id could commit after one given a
+    higher id and be missed. Ends the current (read) transaction first.
     """
     session.commit()
-    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    connection = session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")

@@ -91,9 +91,12 @@ def request_extension(session: Session, *, task: Task, unit: Unit, user: User, n
 
 
 def decide_extension(session: Session, *, extension: Extension, user: User, approve: bool, comment: str) -> Extension:
+    lock_for_write(session)  # two decisions sent at once: the second sees the first
     if extension.state != ExtensionState.PENDING:
+        session.rollback()
         raise DeadlineError("Đề nghị này đã được xử lý.")
     if not approve and not comment.strip():
+        session.rollback()
         raise DeadlineError("Hãy nêu lý do không đồng ý gia hạn.")
     extension.state = ExtensionState.APPROVED if approve else ExtensionState.REFUSED
     extension.decided_by_id = user.id
@@ -111,6 +114,7 @@ def set_due_date(session: Session, *, task: Task, user: User, due_on: date | Non
     """The reviewer gives a row its date: when the guidance it waited for gives one, or to
     correct the reading of its timeframe. The text as written stays; None goes back to the
     reading of the text."""
+    lock_for_write(session)
     task.set_due_on = due_on
     session.add(task)
     plan = session.get(Plan, task.plan_id)
@@ -122,9 +126,12 @@ def set_due_date(session: Session, *, task: Task, user: User, due_on: date | Non
 
 def name_unit(session: Session, *, task: Task, unit: Unit, role: Role, user: User) -> Assignment:
     """Where a cell says only "các cơ quan có liên quan", the reviewer names the unit."""
+    lock_for_write(session)
     if session.exec(select(Assignment).where(Assignment.task_id == task.id, Assignment.unit_id == unit.id)).first():
+        session.rollback()
         raise DeadlineError(f"«{unit.name}» đã có vai trò ở nhiệm vụ {task.ref}.")
     if not unit.active:
+        session.rollback()
         raise DeadlineError(f"«{unit.name}» đã ngừng hoạt động.")
     assignment = Assignment(task_id=task.id, unit_id=unit.id, role=role, phrase="(Sở Nội vụ chỉ định)",
                             source="reviewer")
