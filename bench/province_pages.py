@@ -40,7 +40,7 @@ import brotli  # noqa: E402
 from sqlmodel import Session, func, select  # noqa: E402
 
 from bench.province import LEADER, REVIEWER, build_province  # noqa: E402
-from bench.run import PASSWORD, RESULTS, Client, free_port, start_postgresql  # noqa: E402
+from bench.run import PASSWORD, RESULTS, Client, free_port, reference_loop_ms, start_postgresql  # noqa: E402
 from webapp.database import make_engine, writer  # noqa: E402
 from webapp.models import Assignment, Period, Role, Task, Unit  # noqa: E402
 from webapp.schema import upgrade  # noqa: E402
@@ -285,13 +285,16 @@ def main() -> int:
             facts = province_facts(url)
             server = Gunicorn(url, workdir, args.workers)
             with server as base:
+                speed = [reference_loop_ms()]
                 results = measure(base, facts, args.fetches)
+                speed.append(reference_loop_ms())
                 memory = server.worker_memory_mb()
             for name, statements in query_counts(url, facts, workdir).items():
                 results[name]["queries"] = statements
             failed |= any(r["errors"] for r in results.values())
             report.append({"size": size, "described": described, "built_in_s": built_in, "counts": counts,
-                           "facts": facts, "results": results, "worker_rss_mb": memory})
+                           "facts": facts, "results": results, "worker_rss_mb": memory,
+                           "reference_loop_ms": speed})
             show(report[-1], args, engine_name)
     finally:
         if server_pg is not None:
@@ -309,7 +312,8 @@ def show(measured: dict, args, engine_name: str) -> None:
     print(f"\n{measured['size']}: {measured['described']}; built in {measured['built_in_s']:.1f} s")
     print(f"gunicorn {args.workers} workers, {engine_name}, {os.cpu_count()} cores; {args.fetches} fetches a page "
           f"cold (right after a save) and warm, accepting gzip; busiest unit {facts['busiest_unit']} "
-          f"({facts['busiest_rows']} rows)")
+          f"({facts['busiest_rows']} rows); reference loop (this machine's speed, lower is faster) "
+          f"{measured['reference_loop_ms'][0]:.0f} ms before, {measured['reference_loop_ms'][1]:.0f} ms after")
     print(f"{'page':<18} {'cold p50':>8} {'cold p95':>8} {'warm p50':>8} {'warm p95':>8} {'raw KB':>8} "
           f"{'gzip KB':>8} {'br KB':>7} {'queries':>7} {'errors':>6}")
     for name, r in measured["results"].items():

@@ -52,6 +52,20 @@ def start_postgresql():
         return None
 
 
+def reference_loop_ms() -> float:
+    """How fast this machine runs Python just now: the median of five runs of a fixed loop.
+    On a shared or throttled machine it varies (twice as slow at times), and every timing with
+    it: the benchmarks print it before and after they measure, so that figures are read
+    against the speed they were taken at."""
+    timings = []
+    for _ in range(5):
+        start, total = time.perf_counter(), 0
+        for number in range(1_000_000):
+            total += number * number
+        timings.append((time.perf_counter() - start) * 1000)
+    return statistics.median(timings)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -179,8 +193,10 @@ def main() -> int:
             except OSError:
                 time.sleep(0.1)
         results = {}
+        speed_before = reference_loop_ms()
         for scenario in ("healthz", "unit page", "overview", "save"):
             results[scenario] = measure(base, scenario, args.clients, args.seconds)
+        speed_after = reference_loop_ms()
         weight = page_weight(base)
     finally:
         server.terminate()
@@ -189,6 +205,8 @@ def main() -> int:
     engine = "PostgreSQL" if args.database_url else "SQLite (WAL)"
     print(f"gunicorn {args.workers} workers, {args.clients} concurrent clients, {args.seconds:g} s each, {engine}, "
           f"{os.cpu_count()} cores")
+    print(f"reference loop (this machine's speed, lower is faster): {speed_before:.0f} ms before, "
+          f"{speed_after:.0f} ms after")
     print(f"{'scenario':<12} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7} {'requests':>9}")
     for scenario, r in results.items():
         print(f"{scenario:<12} {r['rps']:>8.1f} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} {r['errors']:>7} {r['requests']:>9}")
@@ -198,7 +216,8 @@ def main() -> int:
           f"HTMX row: {weight['htmx_row_bytes']} bytes ({weight['htmx_row_gzip_bytes']} gzip)")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json").write_text(
-        json.dumps({"args": vars(args), "results": results, "weight": weight}, indent=2))
+        json.dumps({"args": vars(args), "results": results, "weight": weight,
+                    "reference_loop_ms": [speed_before, speed_after]}, indent=2))
     return 1 if any(r["errors"] for r in results.values()) else 0
 
 
