@@ -185,7 +185,8 @@ def query_counts(url: str, facts: dict, workdir: Path) -> dict[str, int]:
             clients[who] = FlaskClient(app)
             clients[who].post("/login", data={"username": who, "password": PASSWORD})
         clients[who].get(path)  # a first rendering, so that counting sees what every later one runs
-        app.extensions["fragments"].clear()  # as right after a save
+        app.extensions["fragments"].clear()  # as after a restart: nothing kept
+        app.extensions["standings"].clear()
         counted["statements"] = 0
         clients[who].get(path)
         found[name] = counted["statements"]

@@ -94,8 +94,11 @@ def test_overview_filters(login):
 
 
 def count_queries(app, client, url: str) -> int:
+    """The statements a page runs when nothing is kept from an earlier request."""
     statements = []
     engine = db.engine(app)
+    app.extensions["fragments"].clear()
+    app.extensions["standings"].clear()
 
     def record(conn, cursor, statement, *args):
         statements.append(statement)

@@ -492,3 +492,55 @@ def test_the_reviewer_names_the_units_of_related_bodies_and_a_refresh_keeps_them
     engine.dispose()
     assert 'id="report-1958-qd-ubnd-A.I.18-sxd"' in login("sxd").get("/my").get_data(as_text=True)
     assert "Được chỉ định phối hợp nhiệm vụ A.I.18" in reviewer.get("/tasks/A.I.18").get_data(as_text=True)
+
+
+def test_the_live_standing_kept_between_requests_is_the_one_derived_afresh(app, login, quarter, session, today,
+                                                                           monkeypatch):
+    """The dashboard's figures come from a standing each process keeps and brings up to date
+    after each change, deriving again only the rows whose reports changed: after a save, an
+    extension asked and approved, a blocked row and a row done, it equals a standing derived
+    afresh from the database, row by row and lead by lead."""
+    from webapp.extensions import db
+    from webapp.models import Extension, Plan
+    from webapp.services import periods
+
+    derived_again = []
+    derive = periods._live_standing
+    monkeypatch.setattr(periods, "_live_standing", lambda *args, **kwargs: (
+        derived_again.append(kwargs.get("task_ids")), derive(*args, **kwargs))[1])
+
+    def kept_equals_fresh() -> None:
+        assert login("lanh-dao").get("/dashboard").status_code == 200
+        with app.app_context():
+            db_session = db.session()
+            plan = db_session.exec(select(Plan)).one()
+            kept = periods.live_standing(db_session, plan=plan, today=clock.today())
+            fresh = derive(db_session, plan=plan, today=clock.today())
+            assert [(r.task.id, r.status, r.leads, r.reported) for r in kept.rows] == \
+                   [(r.task.id, r.status, r.leads, r.reported) for r in fresh.rows]
+            assert {k: (v.code, v.due_on, v.overdue, v.report) for k, v in kept.leads.items()} == \
+                   {k: (v.code, v.due_on, v.overdue, v.report) for k, v in fresh.leads.items()}
+
+    today(date(2023, 2, 1))
+    kept_equals_fresh()
+    assert derived_again[-1] is None  # the first time: every row
+    b81 = session.exec(select(Task.id).where(Task.ref == "B.8.1")).one()
+    stttt = login("stttt")
+    save_report(stttt, "B.8.1", "stttt", 0, status="in_progress", percent="60")
+    derived_again.clear()
+    kept_equals_fresh()
+    assert derived_again == [{b81}]  # after a save, its row alone
+    stttt.post("/tasks/B.8.1/units/stttt/extension", {"new_due_on": "30/06/2023", "reason": "Chờ Bộ nâng cấp Cổng"})
+    session.rollback()
+    quarter.post(f"/review/extensions/{session.exec(select(Extension)).one().id}/approve", {"comment": "Đồng ý"})
+    kept_equals_fresh()
+    save_report(login("skhdt"), "B.4.2", "skhdt", 0, status="blocked", percent="30", difficulties="Chưa có kinh phí")
+    kept_equals_fresh()
+    save_report(stttt, "B.8.1", "stttt", 1, status="done", percent="100", result="Đã nâng cấp Cổng")
+    kept_equals_fresh()
+    board = login("lanh-dao").get("/dashboard").get_data(as_text=True)
+    assert "Chưa có kinh phí" in board
+    today(date(2023, 2, 2))  # a new day: every row again
+    derived_again.clear()
+    kept_equals_fresh()
+    assert derived_again[0] is None

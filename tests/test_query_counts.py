@@ -69,7 +69,8 @@ class Counted:
         """The page, and the statements its second fetch ran (the first warms what is kept per app)."""
         client = self.client(username)
         client.get(path)
-        self.app.extensions["fragments"].clear()  # a page right after a change: nothing cached
+        self.app.extensions["fragments"].clear()  # a page as after a restart: nothing cached
+        self.app.extensions["standings"].clear()
         self.statements = 0
         response = client.get(path)
         assert response.status_code == 200, path

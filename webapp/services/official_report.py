@@ -3,6 +3,7 @@ prints as it is, a Word document in the layout of Vietnamese administrative docu
 (Decree 30/2020: A4, Times New Roman 13–14, margins 2–2.5 / 3–3.5 / 1.5–2 cm), and a CSV
 of every report. Text that a spreadsheet could run as a formula is written as text."""
 
+import gc
 import io
 import re
 from dataclasses import dataclass, field
@@ -413,6 +414,16 @@ def _table_row(cells, text_style: str, *, bold: bool = False, header: bool = Fal
 
 
 def docx(session: Session, plan: Plan, board: Dashboard, *, issuer: str, agency: str, today) -> bytes:
+    written = _word_report(session, plan, board, issuer=issuer, agency=agency, today=today)
+    # A python-docx document is a web of cycles around XML trees whose memory Python's
+    # allocation counts do not see: the collector, tuned to run seldom in a server
+    # (webapp._tune_garbage_collector), would keep several reports' trees (hundreds of MB at a
+    # province's size). This one is freed now that it is written.
+    gc.collect()
+    return written
+
+
+def _word_report(session: Session, plan: Plan, board: Dashboard, *, issuer: str, agency: str, today) -> bytes:
     document = Document()
     style = document.styles["Normal"]
     style.font.name = FONT

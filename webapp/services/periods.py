@@ -11,10 +11,12 @@ half-year and year; Sở Nội vụ follows them up).
 - A new period needs no copying: each unit's live report carries on.
 """
 
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from threading import Lock
 
+from flask import current_app, has_app_context
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -362,21 +364,35 @@ class Standing:
     def row_counts(self) -> Counter:
         return Counter(row.status.code.value for row in self.rows)
 
+    def copy(self) -> "Standing":
+        """Its own lists, so that a caller may sort or cut them; the rows themselves are shared."""
+        return Standing(self.label, self.as_of, list(self.rows), dict(self.leads), self.copies)
+
+    def with_rows(self, derived: "Standing") -> "Standing":
+        """This standing with the rows derived again in `derived` (each in its place) and their leads."""
+        again = {row.task.id: row for row in derived.rows}
+        leads = {key: lead for key, lead in self.leads.items() if key[0] not in again}
+        leads.update(derived.leads)
+        return Standing(self.label, self.as_of, [again.get(row.task.id, row) for row in self.rows], leads, self.copies)
+
     def lead_counts(self) -> Counter:
         return Counter(lead.code for lead in self.leads.values())
 
 
-def _standing(session: Session, *, plan_id: int, as_of: date, reports: dict, missing_code: str | None) -> Standing:
-    """Every row's and lead's status judged on as_of from the reports that count.
+def _standing(session: Session, *, plan_id: int, as_of: date, reports: dict, missing_code: str | None,
+              task_ids: set[int] | None = None) -> Standing:
+    """Every row's and lead's status judged on as_of from the reports that count (or only
+    the rows named by task_ids).
 
     reports: (task, unit) -> report-like; a lead without one is NOT_REPORTED when
     missing_code says so (a period), else simply not started (the live plan).
     """
-    tasks = session.exec(select(*TASK_COLUMNS).where(Task.plan_id == plan_id).order_by(Task.position)).all()
+    rows = Task.plan_id == plan_id if task_ids is None else Task.id.in_(task_ids)
+    tasks = session.exec(select(*TASK_COLUMNS).where(rows).order_by(Task.position)).all()
     leads = defaultdict(list)
     for task_id, unit_id in session.exec(
         select(Assignment.task_id, Assignment.unit_id).join(Task).where(
-            Task.plan_id == plan_id, Assignment.role == Role.LEAD).order_by(Assignment.id)
+            rows, Assignment.role == Role.LEAD).order_by(Assignment.id)
     ):
         leads[task_id].append(unit_id)
     approved = approved_extensions(session, [t.id for t in tasks])
@@ -409,15 +425,80 @@ def period_standing(session: Session, *, period: Period, today: date) -> Standin
 
 
 def live_standing(session: Session, *, plan: Plan, today: date) -> Standing:
-    """The plan as it stands today, from every lead unit's current report (a supporting unit's
-    report counts for nothing in the figures)."""
+    """The plan as it stands today, from every lead unit's current report (a supporting
+    unit's report counts for nothing in the figures).
+
+    Derived once per process and day, then brought up to date from the report history:
+    after a save only the rows whose reports changed are derived again (LiveStandings).
+    """
+    last_change = session.exec(select(func.max(ReportChange.id))).one() or 0
+    kept = LiveStandings.of_app()
+    key = (plan.id, plan.revision, today)
+    held = kept.get(key) if kept else None
+    if held is None or held[0] > last_change:  # nothing held, or a restored history shorter than what was seen
+        standing = _live_standing(session, plan=plan, today=today)
+    elif held[0] == last_change:
+        standing = held[1]
+    else:
+        changed = set(session.exec(
+            select(Report.task_id).join(ReportChange, ReportChange.report_id == Report.id).join(Task)
+            .where(ReportChange.id > held[0], Task.plan_id == plan.id).distinct()))
+        standing = held[1].with_rows(_live_standing(session, plan=plan, today=today, task_ids=changed)) \
+            if changed else held[1]
+    if kept:
+        kept.put(key, last_change, standing)
+    return standing.copy()
+
+
+def _live_standing(session: Session, *, plan: Plan, today: date, task_ids: set[int] | None = None) -> Standing:
+    rows = Task.plan_id == plan.id if task_ids is None else Task.id.in_(task_ids)
     reports = {(r.task_id, r.unit_id): r for r in session.exec(
         select(Report.id, Report.task_id, Report.unit_id, *_said(Report)).join(Task)
         .join(Assignment, (Assignment.task_id == Report.task_id) & (Assignment.unit_id == Report.unit_id))
-        .where(Task.plan_id == plan.id, Assignment.role == Role.LEAD))}
-    standing = _standing(session, plan_id=plan.id, as_of=today, reports=reports, missing_code=None)
+        .where(rows, Assignment.role == Role.LEAD))}
+    standing = _standing(session, plan_id=plan.id, as_of=today, reports=reports, missing_code=None,
+                         task_ids=task_ids)
     standing.label = f"Đến ngày {today.strftime('%d/%m/%Y')}"
     return standing
+
+
+class LiveStandings:
+    """Each plan's live standing, kept by a process between requests (as the overview's
+    fragments are, see fragment_cache.py): keyed by the plan's revision and the day, so that
+    a change to its rows, units or assignments, or a new day, derives every row again; the
+    report history's latest id says what is new, and only the rows of the reports changed
+    since are derived again. Writers commit the history in the order of its ids
+    (database.lock_for_write), so nothing committed is ever passed over. Nothing is shared
+    between processes: the app stays stateless."""
+
+    def __init__(self, size: int = 8):
+        self.size = size
+        self._items: OrderedDict = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key: tuple) -> tuple[int, Standing] | None:
+        with self._lock:
+            return self._items.get(key)
+
+    def put(self, key: tuple, last_change: int, standing: Standing) -> None:
+        with self._lock:
+            self._items[key] = (last_change, standing)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget every standing (a benchmark or a test measuring a page as if after a restart)."""
+        with self._lock:
+            self._items.clear()
+
+    def init_app(self, app) -> None:
+        app.extensions["standings"] = self
+
+    @staticmethod
+    def of_app() -> "LiveStandings | None":
+        """The current app's (none outside an app: a command derives every row)."""
+        return current_app.extensions.get("standings") if has_app_context() else None
 
 
 def frozen_standing(session: Session, *, period: Period) -> Standing:
@@ -504,28 +585,21 @@ def unit_progress(session: Session, *, plans: list[Plan], periods: dict[int, Per
     units in alphabetical order."""
     units = {u.id: u for u in by_vietnamese_name(session.exec(select(Unit).where(Unit.active).order_by(Unit.id)))}
     progress = {unit_id: UnitProgress(unit) for unit_id, unit in units.items()}
-    tasks = {t.id: t for t in session.exec(select(*DUE_COLUMNS).where(Task.plan_id.in_([plan.id for plan in plans])))}
-    lead_pairs = []
+    plan_of = dict(session.exec(select(Task.id, Task.plan_id).where(Task.plan_id.in_([plan.id for plan in plans]))).all())
     for task_id, unit_id, role in session.exec(
-        select(Assignment.task_id, Assignment.unit_id, Assignment.role).where(Assignment.task_id.in_(list(tasks)))
+        select(Assignment.task_id, Assignment.unit_id, Assignment.role).where(Assignment.task_id.in_(list(plan_of)))
     ):
         if unit_id not in progress:
             continue
         if role == Role.LEAD:
             progress[unit_id].leads += 1
-            progress[unit_id].expected += tasks[task_id].plan_id in periods
-            lead_pairs.append((task_id, unit_id))
+            progress[unit_id].expected += plan_of[task_id] in periods
         else:
             progress[unit_id].supports += 1
-    live = {(r.task_id, r.unit_id): r for r in session.exec(  # the leads' reports: they alone can be overdue
-        select(Report.task_id, Report.unit_id, Report.status, Report.completed_on)
-        .join(Assignment, (Assignment.task_id == Report.task_id) & (Assignment.unit_id == Report.unit_id))
-        .where(Report.task_id.in_(list(tasks)), Assignment.role == Role.LEAD))}
-    approved = approved_extensions(session, list(tasks))
-    for task_id, unit_id in lead_pairs:
-        task = tasks[task_id]
-        if unit_status(task, live.get((task_id, unit_id)), today, extended_to(task, unit_id, approved, today)).overdue:
-            progress[unit_id].overdue += 1
+    for plan in plans:  # overdue as the live standing says (kept between requests)
+        for (_, unit_id), lead in live_standing(session, plan=plan, today=today).leads.items():
+            if lead.overdue and unit_id in progress:
+                progress[unit_id].overdue += 1
     if periods:
         for unit_id, state in session.exec(
             select(PeriodReport.unit_id, PeriodReport.state).where(

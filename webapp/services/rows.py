@@ -29,7 +29,7 @@ from ..models import (
 from .deadlines import approved_extensions, extended_to
 from .evidence import attached_by_row, sent_with
 from .paging import Page
-from .periods import DUE_COLUMNS, STATE_LABELS, TASK_COLUMNS, differs
+from .periods import DUE_COLUMNS, STATE_LABELS, TASK_COLUMNS, differs, live_standing
 from .reports import BLANK_REPORT, STATUS_LABELS, BlankReport
 from .status import BLOCKED_LABEL, DONE, LABELS, Derived, StatusView, row_status, unit_status
 from .text import fold
@@ -368,7 +368,7 @@ def data_version(session: Session, plan: Plan) -> tuple[int, int]:
 
 
 def overview_rows(session: Session, *, plan: Plan, today: date, filters: Filters) -> list[OverviewRow]:
-    """Every row of the plan with its derived status and its leads: six queries in all.
+    """Every row of the plan with its status (the live standing's) and its leads.
 
     Rows, assignments and reports are read as plain columns: building a model object for
     each of a province's thousands would cost more than the rest of the page. A row holds
@@ -398,29 +398,14 @@ def overview_rows(session: Session, *, plan: Plan, today: date, filters: Filters
         .where(Assignment.task_id.in_(task_ids)).order_by(Assignment.id)
     ):
         assignments[task_id].append((role, unit_id))
-    reports = {  # the leads' (a supporting unit's report counts for nothing in the status)
-        (r.task_id, r.unit_id): r
-        for r in session.exec(
-            select(Report.task_id, Report.unit_id, Report.status, Report.completed_on)
-            .join(Assignment, (Assignment.task_id == Report.task_id) & (Assignment.unit_id == Report.unit_id))
-            .where(Report.task_id.in_(task_ids), Assignment.role == Role.LEAD)
-        )
-    }
-    approved = approved_extensions(session, task_ids)
+    derived = {row.task.id: row for row in live_standing(session, plan=plan, today=today).rows}
     rows = []
     for task in found:
         lead_ids = [unit_id for role, unit_id in assignments[task.id] if role == Role.LEAD]
-        lead_reports = [reports.get((task.id, unit_id)) for unit_id in lead_ids]
-        status = row_status(task, [
-            unit_status(task, report, today, extended_to(task, unit_id, approved, today))
-            for unit_id, report in zip(lead_ids, lead_reports)
-        ], today)
-        if filters.matches(status):
-            rows.append(OverviewRow(
-                task, sections[task.section_id], status, [units[unit_id] for unit_id in lead_ids],
-                reported=sum(1 for r in lead_reports if r is not None),
-                supporters=len(assignments[task.id]) - len(lead_ids),
-            ))
+        row = derived[task.id]
+        if filters.matches(row.status):
+            rows.append(OverviewRow(task, sections[task.section_id], row.status, [units[unit_id] for unit_id in lead_ids],
+                                    reported=row.reported, supporters=len(assignments[task.id]) - len(lead_ids)))
     return rows
 
 
