@@ -173,6 +173,7 @@ def query_counts(url: str, facts: dict, workdir: Path) -> dict[str, int]:
 
     from webapp import create_app
     from webapp.extensions import Database
+    from webapp.services.periods import kept_standings
 
     os.environ["INSTANCE_PATH"] = str(workdir)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False})
@@ -186,7 +187,7 @@ def query_counts(url: str, facts: dict, workdir: Path) -> dict[str, int]:
             clients[who].post("/login", data={"username": who, "password": PASSWORD})
         clients[who].get(path)  # a first rendering, so that counting sees what every later one runs
         app.extensions["fragments"].clear()  # as after a restart: nothing kept
-        app.extensions["standings"].clear()
+        kept_standings(Database.engine(app)).clear()
         counted["statements"] = 0
         clients[who].get(path)
         found[name] = counted["statements"]

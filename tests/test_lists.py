@@ -16,6 +16,7 @@ from webapp.models import (
     Task,
     Unit,
 )
+from webapp.services.periods import kept_standings
 
 from .factories import save_report
 
@@ -98,7 +99,7 @@ def count_queries(app, client, url: str) -> int:
     statements = []
     engine = db.engine(app)
     app.extensions["fragments"].clear()
-    app.extensions["standings"].clear()
+    kept_standings(db.engine(app)).clear()
 
     def record(conn, cursor, statement, *args):
         statements.append(statement)

@@ -32,7 +32,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import auth, cli, plan_scope, rendering, security
     from .extensions import csrf, db, htmx, login_manager
     from .fragment_cache import FragmentCache
-    from .services.periods import LiveStandings
 
     db.init_app(app)
     htmx.init_app(app)
@@ -43,7 +42,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     _serve_static_files(app)  # inside the security headers' middleware, which security.init_app adds
     security.init_app(app)
     FragmentCache().init_app(app)
-    LiveStandings().init_app(app)
     auth.init_app(app)
     plan_scope.init_app(app)
     cli.register(app)

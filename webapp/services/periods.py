@@ -15,8 +15,8 @@ from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from threading import Lock
+from weakref import WeakKeyDictionary
 
-from flask import current_app, has_app_context
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -432,9 +432,9 @@ def live_standing(session: Session, *, plan: Plan, today: date) -> Standing:
     after a save only the rows whose reports changed are derived again (LiveStandings).
     """
     last_change = session.exec(select(func.max(ReportChange.id))).one() or 0
-    kept = LiveStandings.of_app()
+    kept = kept_standings(session.get_bind())
     key = (plan.id, plan.revision, today)
-    held = kept.get(key) if kept else None
+    held = kept.get(key)
     if held is None or held[0] > last_change:  # nothing held, or a restored history shorter than what was seen
         standing = _live_standing(session, plan=plan, today=today)
     elif held[0] == last_change:
@@ -445,8 +445,7 @@ def live_standing(session: Session, *, plan: Plan, today: date) -> Standing:
             .where(ReportChange.id > held[0], Task.plan_id == plan.id).distinct()))
         standing = held[1].with_rows(_live_standing(session, plan=plan, today=today, task_ids=changed)) \
             if changed else held[1]
-    if kept:
-        kept.put(key, last_change, standing)
+    kept.put(key, last_change, standing)
     return standing.copy()
 
 
@@ -488,17 +487,18 @@ class LiveStandings:
                 self._items.popitem(last=False)
 
     def clear(self) -> None:
-        """Forget every standing (a benchmark or a test measuring a page as if after a restart)."""
+        """Forget every standing (a benchmark or a test measuring a page as after a restart)."""
         with self._lock:
             self._items.clear()
 
-    def init_app(self, app) -> None:
-        app.extensions["standings"] = self
 
-    @staticmethod
-    def of_app() -> "LiveStandings | None":
-        """The current app's (none outside an app: a command derives every row)."""
-        return current_app.extensions.get("standings") if has_app_context() else None
+_KEPT: WeakKeyDictionary = WeakKeyDictionary()  # a database's connection pool -> its LiveStandings
+
+
+def kept_standings(engine) -> LiveStandings:
+    """The standings kept for a database (its engine's connection pool: each app has its own,
+    and a disposed engine starts afresh)."""
+    return _KEPT.setdefault(engine.pool, LiveStandings())
 
 
 def frozen_standing(session: Session, *, period: Period) -> Standing:
