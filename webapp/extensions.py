@@ -46,6 +46,14 @@ class Database:
             g.db_session = Session(engine, expire_on_commit=False)
         return g.db_session
 
+    def lock_only_when_asked(self) -> None:
+        """For a request whose every write takes the lock itself (services that call
+        database.lock_for_write, as saving a report does): its reads, before and after the
+        write, no longer hold the write lock that other units' saves are waiting for."""
+        session = self.session()
+        session.commit()  # ends the transaction the request began as a writer: nothing is written yet
+        session.bind = self.engine()
+
     @staticmethod
     def rollback() -> None:
         """Undo whatever the request's session holds (before an error page renders)."""

@@ -274,6 +274,7 @@ def edit_report(ref: str, unit_code: str):
 @bp.post("/tasks/<ref>/units/<unit_code>")
 @login_required
 def update_report(ref: str, unit_code: str):
+    db.lock_only_when_asked()  # save_report takes the lock for its write alone
     ctx = load_report(ref, unit_code, edit=True)
     # A field the user may not write is refused whole, never half-applied.
     if set(request.form) - FORM_CONTROL_FIELDS - ctx.rights.fields:
