@@ -443,10 +443,17 @@ def live_standing(session: Session, *, plan: Plan, today: date) -> Standing:
         changed = set(session.exec(
             select(Report.task_id).join(ReportChange, ReportChange.report_id == Report.id).join(Task)
             .where(ReportChange.id > held[0], Task.plan_id == plan.id).distinct()))
-        standing = held[1].with_rows(_live_standing(session, plan=plan, today=today, task_ids=changed)) \
-            if changed else held[1]
+        if len(changed) > MANY_ROWS_CHANGED:  # a bulk step (a selection sent or reviewed at once): every row again
+            standing = _live_standing(session, plan=plan, today=today)
+        elif changed:
+            standing = held[1].with_rows(_live_standing(session, plan=plan, today=today, task_ids=changed))
+        else:
+            standing = held[1]
     kept.put(key, last_change, standing)
     return standing.copy()
+
+
+MANY_ROWS_CHANGED = 200
 
 
 def _live_standing(session: Session, *, plan: Plan, today: date, task_ids: set[int] | None = None) -> Standing:
@@ -470,7 +477,7 @@ class LiveStandings:
     (database.lock_for_write), so nothing committed is ever passed over. Nothing is shared
     between processes: the app stays stateless."""
 
-    def __init__(self, size: int = 8):
+    def __init__(self, size: int = 16):  # plans followed at once, and yesterday's beside today's
         self.size = size
         self._items: OrderedDict = OrderedDict()
         self._lock = Lock()
