@@ -544,3 +544,27 @@ def test_the_live_standing_kept_between_requests_is_the_one_derived_afresh(app, 
     derived_again.clear()
     kept_equals_fresh()
     assert derived_again[0] is None
+
+
+def test_an_extension_decided_twice_at_once_is_decided_once(app, login, quarter, session, today):
+    """Two reviewers open the same request; the second decision, sent after the first was
+    saved, is refused with a message instead of overwriting it."""
+    from sqlmodel import Session
+
+    from webapp.extensions import db
+    from webapp.models import Extension, ExtensionState, User
+    from webapp.services.deadlines import DeadlineError, decide_extension
+
+    today(date(2023, 2, 1))
+    login("stttt").post("/tasks/B.8.1/units/stttt/extension", {"new_due_on": "30/06/2023", "reason": "Chờ Bộ"})
+    engine = db.engine(app)
+    with Session(engine, expire_on_commit=False) as first, Session(engine, expire_on_commit=False) as second:
+        reviewer = first.exec(select(User).where(User.username == REVIEWER)).one()
+        seen_first = first.exec(select(Extension)).one()
+        seen_second = second.exec(select(Extension)).one()  # both see it waiting
+        decide_extension(first, extension=seen_first, user=reviewer, approve=True, comment="Đồng ý")
+        with pytest.raises(DeadlineError, match="đã được xử lý"):
+            decide_extension(second, extension=seen_second, user=second.get(User, reviewer.id), approve=False,
+                             comment="Không có căn cứ")
+    session.rollback()
+    assert session.exec(select(Extension)).one().state == ExtensionState.APPROVED

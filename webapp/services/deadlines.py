@@ -92,6 +92,7 @@ def request_extension(session: Session, *, task: Task, unit: Unit, user: User, n
 
 def decide_extension(session: Session, *, extension: Extension, user: User, approve: bool, comment: str) -> Extension:
     lock_for_write(session)  # two decisions sent at once: the second sees the first
+    session.refresh(extension)
     if extension.state != ExtensionState.PENDING:
         session.rollback()
         raise DeadlineError("Đề nghị này đã được xử lý.")
@@ -118,6 +119,7 @@ def set_due_date(session: Session, *, task: Task, user: User, due_on: date | Non
     task.set_due_on = due_on
     session.add(task)
     plan = session.get(Plan, task.plan_id)
+    session.refresh(plan)  # the revision as the last writer left it
     plan.revision += 1  # the plan's rows changed: cached lists render again
     session.add(plan)
     session.commit()
@@ -137,6 +139,7 @@ def name_unit(session: Session, *, task: Task, unit: Unit, role: Role, user: Use
                             source="reviewer")
     session.add(assignment)
     plan = session.get(Plan, task.plan_id)
+    session.refresh(plan)  # the revision as the last writer left it
     plan.revision += 1  # the plan's rows changed: cached lists render again
     session.add(plan)
     _record(session, task, unit, user, "assignment", "",
