@@ -170,7 +170,8 @@ def _sync_plan(session: Session, source: PlanMeta, report: LoadReport, extra_col
         "focal_unit_id": focal.id if focal else None,
         "extra_columns": list(extra_columns),
     }
-    plan = session.exec(select(Plan).where(Plan.code == source.code)).first()
+    plan = session.exec(select(Plan).where(Plan.code == source.code)
+                        .execution_options(populate_existing=True)).first()  # its revision as last written
     if plan is None:
         plan = Plan(code=source.code, **values)
         session.add(plan)

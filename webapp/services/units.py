@@ -29,7 +29,7 @@ class UnitError(ValueError):
 
 def plans_changed(session: Session) -> None:
     """Units show in every plan's lists: they render again (see services.rows.data_version)."""
-    for plan in session.exec(select(Plan)).all():
+    for plan in session.exec(select(Plan).execution_options(populate_existing=True)).all():  # as last written
         plan.revision += 1
         session.add(plan)
 
