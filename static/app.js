@@ -115,4 +115,17 @@
       row.querySelector("button, a");
     if (focusable) focusable.focus();
   });
+
+  // After another page of a list comes in, read it from its top: the keyboard and the view go
+  // to the list's heading (or its summary), not to the bottom where the pager was.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var link = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (!link || !link.closest || !link.closest(".pager")) return;
+    var target = event.detail.target;
+    var list = (target && target.id && document.getElementById(target.id)) || target;
+    var start = list && list.querySelector("h2, .summary, caption");
+    if (!start) return;
+    if (!start.hasAttribute("tabindex")) start.setAttribute("tabindex", "-1");
+    start.focus();
+  });
 })();

@@ -32,6 +32,7 @@ def test_the_overview_pages_keep_their_place_and_their_counts(page, live_server,
     expect(page).to_have_url(re.compile(r"page=2"))
     expect(pager).to_contain_text("Trang 2/3 (21–40 trên 58)")
     expect(summary).to_contain_text("58 nhiệm vụ")  # the counts still cover every row
+    expect(summary).to_be_focused()  # the new page is read from its top
     second_refs = page.locator(ROW_REF).all_inner_texts()
     assert len(second_refs) == 20 and not set(second_refs) & set(first_refs)
     shoot("overview-page-2")
@@ -74,8 +75,9 @@ def test_a_row_on_a_later_page_of_a_units_home_saves_in_place(page, live_server,
 
 
 def test_the_dashboards_unit_table_turns_its_pages_alone(page, live_server, monkeypatch, shoot):
-    """Two lists on one page, each with its own page in the URL: turning the units' page swaps
-    only their table, and the rows needing attention stay where they were."""
+    """Two lists on one page: turning the units' page swaps only their table, in place (the
+    address names neither list's page, so it never names one and not the other), the rows
+    needing attention stay as they were, and the keyboard goes to the new page's heading."""
     monkeypatch.setattr(dashboard_routes, "UNIT_LINES_PAGE_SIZE", 5)
     log_in(page, live_server, "lanh-dao")
     page.goto(f"{live_server}/dashboard")
@@ -87,12 +89,13 @@ def test_the_dashboards_unit_table_turns_its_pages_alone(page, live_server, monk
     attention = page.locator("#attention").inner_html()
     pager.get_by_role("link", name="Trang sau →").click()
     settled(page)
-    expect(page).to_have_url(re.compile(r"units_page=2"))
     expect(pager).to_contain_text(re.compile(r"Trang 2/\d+ \(6–10 trên \d+\)"))
+    expect(page).to_have_url(re.compile(r"/dashboard$"))
     assert units.locator("tbody tr").count() == 5 and units.locator("tbody tr").all_inner_texts() != first
     assert page.locator("#attention").inner_html() == attention
+    expect(page.locator("#units-title")).to_be_focused()
     shoot("dashboard-units-page-2")
-    page.go_back()
+    page.reload()
     ready(page)
     expect(pager).to_contain_text("Trang 1/")
     assert units.locator("tbody tr").all_inner_texts() == first
