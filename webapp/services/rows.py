@@ -402,8 +402,8 @@ def overview_rows(session: Session, *, plan: Plan, today: date, filters: Filters
     rows = []
     for task in found:
         lead_ids = [unit_id for role, unit_id in assignments[task.id] if role == Role.LEAD]
-        row = derived[task.id]
-        if filters.matches(row.status):
+        row = derived.get(task.id)  # none for a row stored since the request read its plan: shown next time
+        if row is not None and filters.matches(row.status):
             rows.append(OverviewRow(task, sections[task.section_id], row.status, [units[unit_id] for unit_id in lead_ids],
                                     reported=row.reported, supporters=len(assignments[task.id]) - len(lead_ids)))
     return rows
