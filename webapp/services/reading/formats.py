@@ -250,9 +250,14 @@ def _sheet_grid(sheet, merges: list[tuple[int, int, int, int]], limits: ImportLi
     texts: dict[int, list[str]] = {}
     bold: dict[int, set[int]] = {}
     empty_run = 0
+    blank = None  # the last empty row: openpyxl yields one and the same tuple for every missing row
     for number, row in enumerate(sheet.iter_rows(), start=1):
+        if row is blank:  # a million missing rows above a stray cell go by without being read
+            empty_run += 1
+            continue
         values = [_cell_text(cell) for cell in row]
         if not any(values):
+            blank = row
             empty_run += 1
             continue
         if texts and empty_run > STRAY_GAP:
