@@ -94,9 +94,8 @@ def desk():
                    can_review=permissions.can_review(current_user), form=ReviewForm())
     if wants_partial() and htmx.target != "unit-lines":
         return render_template("review/_queue.html", **context)
-    progress = sorted(unit_progress(session, plans=plans, periods=periods, today=clock.today()),
-                      key=lambda item: -item.silent)  # the most silent first, alphabetical among equals
-    context["progress"] = Page.of(progress, page_number(request.args, "units_page"), DESK_UNITS_PAGE_SIZE)
+    context["progress"] = Page.of(unit_progress(session, plans=plans, periods=periods, today=clock.today()),
+                                  page_number(request.args, "units_page"), DESK_UNITS_PAGE_SIZE)
     if wants_partial():
         return render_template("review/_units.html", **context)
     return render_template(

@@ -588,8 +588,8 @@ class UnitProgress:
 
 def unit_progress(session: Session, *, plans: list[Plan], periods: dict[int, Period],
                   today: date) -> list[UnitProgress]:
-    """Each unit's figures over the plans given, each plan in its period (plan id -> period), the
-    units in alphabetical order."""
+    """Each unit's figures over the plans given, each plan in its period (plan id -> period): the
+    most silent units first (lead rows with nothing sent), alphabetical among equals."""
     units = {u.id: u for u in by_vietnamese_name(session.exec(select(Unit).where(Unit.active).order_by(Unit.id)))}
     progress = {unit_id: UnitProgress(unit) for unit_id, unit in units.items()}
     plan_of = dict(session.exec(select(Task.id, Task.plan_id).where(Task.plan_id.in_([plan.id for plan in plans]))).all())
@@ -619,4 +619,4 @@ def unit_progress(session: Session, *, plans: list[Plan], periods: dict[int, Per
             item.accepted += state == ReviewState.ACCEPTED
             item.returned += state == ReviewState.RETURNED
             item.waiting_review += state == ReviewState.SUBMITTED
-    return [p for p in progress.values() if p.leads or p.supports]
+    return sorted((p for p in progress.values() if p.leads or p.supports), key=lambda item: -item.silent)
