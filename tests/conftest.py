@@ -8,6 +8,7 @@ import pytest
 from flask import Flask
 from jinja2 import BytecodeCache
 from sqlmodel import Session
+from werkzeug.routing import Rule
 
 from webapp import create_app
 from webapp.database import make_engine
@@ -58,6 +59,27 @@ def _templates_compiled_once():
     Flask.jinja_options = {**options, "bytecode_cache": _CompiledTemplates()}
     yield
     Flask.jinja_options = options
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _url_builders_compiled_once():
+    """Every test makes an app of its own, and Werkzeug compiles a URL builder (Python code
+    made and compiled at run time) for each of its seventy rules: two thirds of making an app.
+    A builder's code depends only on its rule's parts, converters, defaults and kind, so one compiled
+    builder serves every app's rule of the same shape."""
+    original = Rule._compile_builder
+    compiled: dict = {}
+
+    def compile_once(rule: Rule, append_unknown: bool = True):
+        converters = tuple((name, type(converter)) for name, converter in rule._converters.items())
+        key = (tuple(rule._trace), converters, repr(sorted((rule.defaults or {}).items())), append_unknown)
+        if key not in compiled:
+            compiled[key] = original(rule, append_unknown)
+        return compiled[key]
+
+    Rule._compile_builder = compile_once
+    yield
+    Rule._compile_builder = original
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from webapp.services import api_tokens
 from .live import Browser, Server
 
 SAVERS = ("stttt", "skhdt", "stc", "snv")
-SECONDS = 8
+SECONDS = 5
 
 
 def _lead_row(session: Session, unit_code: str) -> str:

@@ -1,6 +1,7 @@
 """Nothing acknowledged is lost: a backup taken while the app serves, restoring it, and the
 server killed with SIGKILL in the middle of a stream of saves."""
 
+import http.client
 import subprocess
 import sys
 import threading
@@ -24,8 +25,8 @@ def save_stream(base: str, stop: threading.Event, acknowledged: list[int]) -> No
                 "result": f"Lần lưu số {len(acknowledged) + 1}", "evidence_number": "", "evidence_date": "",
                 "difficulties": "", "proposals": "", "contribution_note": ""},
                 headers={"HX-Request": "true", "X-CSRFToken": token})
-        except OSError:
-            return  # the server is gone; this save was never acknowledged
+        except (OSError, http.client.HTTPException):
+            return  # the server is gone, maybe mid-answer; this save was never acknowledged
         if status == 200 and f"{percent}%" in body and "report-form" not in body:
             acknowledged.append(percent)
             version += 1

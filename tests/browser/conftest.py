@@ -79,7 +79,24 @@ def demo_server(databases):
 
 @pytest.fixture(params=[PHONE, DESKTOP], ids=["phone", "desktop"])
 def viewport(request):
+    """Both widths, unless the test names the one its person uses (AT_PHONE, AT_DESKTOP): a
+    flow whose layout does not change with the width runs once, to keep the suite short."""
     return request.param
+
+
+AT_PHONE = pytest.mark.parametrize("viewport", [PHONE], ids=["phone"], indirect=True)
+AT_DESKTOP = pytest.mark.parametrize("viewport", [DESKTOP], ids=["desktop"], indirect=True)
+
+
+def size_name(viewport: dict) -> str:
+    return "phone" if viewport["width"] < 500 else "desktop"
+
+
+def new_page(browser, viewport: dict):
+    """A page in a context of its own (a person of their own), at that width."""
+    page = browser.new_context(viewport=viewport, locale="vi-VN").new_page()
+    page.set_default_timeout(10_000)
+    return page
 
 
 def watch_csp(page) -> list[str]:
@@ -91,27 +108,28 @@ def watch_csp(page) -> list[str]:
 
 @pytest.fixture
 def page(browser, viewport):
-    context = browser.new_context(viewport=viewport, locale="vi-VN")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
+    page = new_page(browser, viewport)
     broken = watch_csp(page)
     yield page
-    context.close()
+    page.context.close()
     assert broken == [], f"the page broke its Content-Security-Policy: {broken}"
 
 
 @pytest.fixture
-def shoot(page, viewport, request):
+def shoot(page):
     """shoot(name): a screenshot of the page as it is now."""
-    SCREENSHOTS.mkdir(exist_ok=True)
-    size = "phone" if viewport == PHONE else "desktop"
-
     def take(name: str, full_page: bool = True) -> Path:
-        path = SCREENSHOTS / f"{name}-{size}.png"
-        page.screenshot(path=str(path), full_page=full_page)
-        return path
+        return screenshot(page, name, full_page)
 
     return take
+
+
+def screenshot(page, name: str, full_page: bool = True) -> Path:
+    """A screenshot of the page as it is now, named after its width."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{name}-{size_name(page.viewport_size)}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
 
 
 def log_in(page, base: str, username: str, password: str = "demo-1958") -> None:

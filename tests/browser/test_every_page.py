@@ -47,6 +47,11 @@ def crawl(page, base: str):
         seen.add(page_kind(path))
         response = page.goto(base + path)
         assert response.ok, f"{path} answered {response.status}"
+        landed = urlsplit(page.url)
+        landed_kind = page_kind(landed.path + (f"?{landed.query}" if landed.query else ""))
+        if landed_kind != page_kind(path) and landed_kind in seen:
+            continue  # a redirect to a page already checked (the home page to the role's landing page)
+        seen.add(landed_kind)
         yield path
         for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))"):
             url = urlsplit(href)

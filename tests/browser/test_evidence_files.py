@@ -5,13 +5,14 @@ import re
 
 from playwright.sync_api import expect
 
-from .conftest import log_in, settled
+from .conftest import AT_PHONE, log_in, settled
 from .test_in_place_edit import ROW
 
 PDF = b"%PDF-1.7\n" + b"0" * (3 * 1024 * 1024) + b"\n%%EOF\n"  # large enough for the bar to move
 JPEG = b"\xff\xd8\xff\xe0" + b"\x01" * 4000
 
 
+@AT_PHONE
 def test_a_unit_attaches_files_in_place_and_the_reviewer_opens_them(page, live_server, shoot):
     log_in(page, live_server, "stttt")
     page.evaluate("window.__noReload = true")

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import log_in, ready, settled
+from .conftest import AT_DESKTOP, AT_PHONE, log_in, ready, settled
 
 ROW = "#report-1958-qd-ubnd-A\\.I\\.3-stttt"
 
@@ -41,6 +41,7 @@ def test_a_unit_edits_a_row_in_place(page, live_server, shoot):
     shoot("row-saved")
 
 
+@AT_PHONE
 def test_validation_errors_show_inside_the_row(page, live_server):
     log_in(page, live_server, "stttt")
     row = page.locator(ROW)
@@ -53,6 +54,7 @@ def test_validation_errors_show_inside_the_row(page, live_server):
     expect(row.get_by_label("Tỷ lệ hoàn thành (%)")).to_have_value("250")
 
 
+@AT_DESKTOP
 def test_cancel_and_escape_restore_the_row(page, live_server):
     log_in(page, live_server, "stttt")
     row = page.locator(ROW)
@@ -68,6 +70,7 @@ def test_cancel_and_escape_restore_the_row(page, live_server):
     expect(row.get_by_role("link", name="Cập nhật")).to_be_focused()
 
 
+@AT_PHONE
 def test_a_supporter_sees_no_status_field(page, live_server, shoot):
     log_in(page, live_server, "snv")
     row = page.locator("#report-1958-qd-ubnd-A\\.I\\.3-snv")
@@ -98,6 +101,7 @@ def test_search_and_filters_update_the_list_and_the_url(page, live_server):
     expect(page.locator("body > header")).to_be_visible()  # a whole page, never a bare fragment
 
 
+@AT_DESKTOP
 def test_a_reviewer_and_a_leader_see_the_whole_plan(page, live_server, shoot):
     log_in(page, live_server, "snv-ra-soat")
     expect(page).to_have_url(re.compile(r"/review$"))  # the reviewer starts at the desk
@@ -111,6 +115,7 @@ def test_a_reviewer_and_a_leader_see_the_whole_plan(page, live_server, shoot):
     shoot("task-page")
 
 
+@AT_PHONE
 def test_an_expired_session_goes_to_the_login_page_not_into_the_row(page, live_server):
     log_in(page, live_server, "stttt")
     page.context.clear_cookies()
@@ -120,6 +125,7 @@ def test_an_expired_session_goes_to_the_login_page_not_into_the_row(page, live_s
     expect(page.locator("tr form.report-form")).to_have_count(0)
 
 
+@AT_PHONE
 @pytest.mark.parametrize(("user", "paths"), [
     ("stttt", ("/my", "/tasks/A.I.3", "/tasks/B.8.1/units/stttt/extension")),
     ("snv-ra-soat", ("/tasks", "/review", "/review/periods", "/review/units/stttt", "/tasks/A.I.4")),

@@ -1,6 +1,7 @@
 """Long lists a page at a time, in a real browser: the page is named in the URL, Back goes back
 to the page before, a new search starts again at the first page, the counts cover every row,
-and a row on a later page is edited in place like any other — at phone and desktop width."""
+and a row on a later page is edited in place like any other — each at the width its person
+mostly uses."""
 
 import re
 
@@ -10,12 +11,13 @@ from webapp.dashboard import routes as dashboard_routes
 from webapp.services import rows
 from webapp.units import routes as unit_routes
 
-from .conftest import log_in, ready, settled
+from .conftest import AT_DESKTOP, AT_PHONE, log_in, ready, settled
 from .test_daily_use import save
 
 ROW_REF = "table.rows tbody tr:not(.group) a.ref"
 
 
+@AT_DESKTOP
 def test_the_overview_pages_keep_their_place_and_their_counts(page, live_server, monkeypatch, shoot):
     monkeypatch.setattr(rows, "OVERVIEW_PAGE_SIZE", 20)  # plan 1958's 58 rows: three pages
     log_in(page, live_server, "snv-ra-soat")
@@ -52,6 +54,7 @@ def test_the_overview_pages_keep_their_place_and_their_counts(page, live_server,
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
+@AT_PHONE
 def test_a_row_on_a_later_page_of_a_units_home_saves_in_place(page, live_server, monkeypatch):
     monkeypatch.setattr(unit_routes, "HOME_PAGE_SIZE", 20)  # the unit's 52 rows: three pages
     log_in(page, live_server, "stttt")
@@ -74,6 +77,7 @@ def test_a_row_on_a_later_page_of_a_units_home_saves_in_place(page, live_server,
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
+@AT_PHONE
 def test_the_dashboards_unit_table_turns_its_pages_alone(page, live_server, monkeypatch, shoot):
     """Two lists on one page: turning the units' page swaps only their table, in place (the
     address names neither list's page, so it never names one and not the other), the rows

@@ -5,16 +5,17 @@ import re
 
 from playwright.sync_api import expect
 
-from .conftest import log_in, settled, watch_csp
+from .conftest import AT_DESKTOP, PHONE, log_in, new_page, settled, watch_csp
 from .test_review_loop import ROW, open_quarter, save_and_send
 
 PDF = b"%PDF-1.7\n" + b"0" * 20_000 + b"\n%%EOF\n"
 NAME = "Mẫu báo cáo có đánh dấu.pdf"
 
 
-def test_a_report_returned_in_place_with_a_pdf_shows_it_to_the_unit(browser, page, live_server, viewport, shoot):
-    reviewer = page
-    unit = browser.new_context(viewport=viewport, locale="vi-VN").new_page()
+@AT_DESKTOP
+def test_a_report_returned_in_place_with_a_pdf_shows_it_to_the_unit(browser, page, live_server, shoot):
+    """The reviewer at a desk, the unit on its phone."""
+    reviewer, unit = page, new_page(browser, PHONE)
     broken = watch_csp(unit)
     log_in(reviewer, live_server, "snv-ra-soat")
     open_quarter(reviewer, live_server)

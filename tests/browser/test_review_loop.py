@@ -5,7 +5,7 @@ import re
 
 from playwright.sync_api import expect
 
-from .conftest import log_in, settled
+from .conftest import DESKTOP, PHONE, log_in, new_page, screenshot, settled
 
 ROW = "#report-1958-qd-ubnd-B\\.8\\.1-stttt"
 
@@ -34,15 +34,14 @@ def save_and_send(unit):
     return row
 
 
-def test_submit_return_resubmit_accept(browser, live_server, viewport):
-    reviewer = browser.new_context(viewport=viewport, locale="vi-VN").new_page()
-    unit = browser.new_context(viewport=viewport, locale="vi-VN").new_page()
-    size = "phone" if viewport["width"] < 500 else "desktop"
+def test_submit_return_resubmit_accept(browser, live_server):
+    """The reviewer at a desk, the unit on its phone."""
+    reviewer, unit = new_page(browser, DESKTOP), new_page(browser, PHONE)
 
     log_in(reviewer, live_server, "snv-ra-soat")
     open_quarter(reviewer, live_server)
     expect(reviewer.locator("#flash")).to_contain_text("Đã mở kỳ báo cáo «Quý IV/2026»")
-    reviewer.screenshot(path=str(_path("periods", size)))
+    screenshot(reviewer, "periods")
 
     log_in(unit, live_server, "stttt")
     expect(unit.locator(".reminders")).to_contain_text("Quý IV/2026")
@@ -51,7 +50,7 @@ def test_submit_return_resubmit_accept(browser, live_server, viewport):
     reviewer.goto(f"{live_server}/review")
     queued = reviewer.locator("tr.queue-row", has_text="B.8.1")
     expect(queued).to_be_visible()
-    reviewer.screenshot(path=str(_path("desk", size)))
+    screenshot(reviewer, "desk")
     queued.get_by_label("Nhận xét khi trả lại").fill("Bổ sung số huyện đã hướng dẫn")
     queued.get_by_role("button", name="Trả lại").click()
     expect(reviewer.locator("tr.queue-row", has_text="B.8.1")).to_contain_text("Bị trả lại")
@@ -66,7 +65,7 @@ def test_submit_return_resubmit_accept(browser, live_server, viewport):
     settled(unit)
     row.get_by_role("button", name="Gửi lại").click()
     expect(row).to_contain_text("Đã gửi, chờ duyệt")
-    unit.screenshot(path=str(_path("unit-resubmitted", size)), full_page=False)
+    screenshot(unit, "unit-resubmitted", full_page=False)
 
     reviewer.goto(f"{live_server}/review")
     queued = reviewer.locator("tr.queue-row", has_text="B.8.1")
@@ -81,20 +80,14 @@ def test_submit_return_resubmit_accept(browser, live_server, viewport):
     unit.context.close()
 
 
-def _path(name: str, size: str):
-    from .conftest import SCREENSHOTS
-
-    SCREENSHOTS.mkdir(exist_ok=True)
-    return SCREENSHOTS / f"{name}-{size}.png"
-
-
-def test_accept_a_selection_in_place(browser, live_server, viewport):
+def test_accept_a_selection_in_place(browser, live_server):
+    """The reviewer on a phone, the units at their desks."""
     units = {"stttt": "B.8.1", "stc": "B.5.1", "skhdt": "B.4.1"}
-    reviewer = browser.new_context(viewport=viewport, locale="vi-VN").new_page()
+    reviewer = new_page(browser, PHONE)
     log_in(reviewer, live_server, "snv-ra-soat")
     open_quarter(reviewer, live_server)
     for code, ref in units.items():
-        unit = browser.new_context(viewport=viewport).new_page()
+        unit = new_page(browser, DESKTOP)
         log_in(unit, live_server, code)
         row = unit.locator(f"#report-1958-qd-ubnd-{ref.replace('.', chr(92) + '.')}-{code}")
         row.get_by_role("button", name="Gửi báo cáo").click()

@@ -14,7 +14,7 @@ from webapp.extensions import db
 from ..conftest import load_1958, make_app
 from ..factories import UserClient
 from ..test_import import SECOND_PLAN, upload, xlsx_bytes
-from .conftest import log_in, serve, settled
+from .conftest import AT_PHONE, DESKTOP, PHONE, log_in, new_page, screenshot, serve, settled
 from .test_review_loop import open_quarter
 
 
@@ -33,12 +33,6 @@ def two_plans_server(databases):
     db.engine(app).dispose()
 
 
-def _new_page(browser, viewport):
-    page = browser.new_context(viewport=viewport, locale="vi-VN").new_page()
-    page.set_default_timeout(10_000)
-    return page
-
-
 def _fill_row(page, row, percent: str, result: str) -> None:
     row.get_by_role("link", name="Cập nhật").click()
     settled(page)
@@ -49,8 +43,8 @@ def _fill_row(page, row, percent: str, result: str) -> None:
     settled(page)
 
 
-def test_sending_all_asks_and_leaves_reports_never_filled_in(browser, live_server, viewport):
-    reviewer, unit = _new_page(browser, viewport), _new_page(browser, viewport)
+def test_sending_all_asks_and_leaves_reports_never_filled_in(browser, live_server):
+    reviewer, unit = new_page(browser, DESKTOP), new_page(browser, PHONE)
     log_in(reviewer, live_server, "snv-ra-soat")
     open_quarter(reviewer, live_server)
     log_in(unit, live_server, "skhdt")
@@ -58,7 +52,7 @@ def test_sending_all_asks_and_leaves_reports_never_filled_in(browser, live_serve
     unit.get_by_role("link", name="Gửi báo cáo kỳ…").click()
     expect(unit.get_by_role("heading", name="Sẽ gửi 1 báo cáo")).to_be_visible()
     expect(unit.locator("body")).to_contain_text("chưa có nội dung: không gửi")
-    unit.screenshot(path=str(_shot("send-all", viewport)))
+    screenshot(unit, "send-all")
     unit.get_by_role("button", name="Gửi 1 báo cáo").click()
     expect(unit.locator("#flash")).to_contain_text("Đã gửi 1 báo cáo.")
     expect(unit.locator("#flash")).to_contain_text("chưa có nội dung không được gửi")
@@ -74,8 +68,8 @@ def test_sending_all_asks_and_leaves_reports_never_filled_in(browser, live_serve
     unit.context.close()
 
 
-def test_a_change_after_acceptance_goes_back_to_the_queue(browser, live_server, viewport):
-    reviewer, unit = _new_page(browser, viewport), _new_page(browser, viewport)
+def test_a_change_after_acceptance_goes_back_to_the_queue(browser, live_server):
+    reviewer, unit = new_page(browser, PHONE), new_page(browser, DESKTOP)
     log_in(reviewer, live_server, "snv-ra-soat")
     open_quarter(reviewer, live_server)
     log_in(unit, live_server, "stttt")
@@ -92,7 +86,7 @@ def test_a_change_after_acceptance_goes_back_to_the_queue(browser, live_server, 
     _fill_row(unit, row, "45", "Đã hướng dẫn 5 huyện")
     expect(row).to_contain_text("Đã chấp nhận · Quý IV/2026: 40%")
     expect(row).to_contain_text("đã sửa sau khi gửi (nay 45%): cần gửi lại")
-    unit.screenshot(path=str(_shot("changed-after-acceptance", viewport)), full_page=False)
+    screenshot(unit, "changed-after-acceptance", full_page=False)
     row.get_by_role("button", name="Gửi lại").click()
     expect(row).to_contain_text("đã chấp nhận trước đó: 40%")
 
@@ -105,8 +99,8 @@ def test_a_change_after_acceptance_goes_back_to_the_queue(browser, live_server, 
     unit.context.close()
 
 
-def test_closing_asks_and_can_be_undone(browser, live_server, viewport):
-    reviewer, unit = _new_page(browser, viewport), _new_page(browser, viewport)
+def test_closing_asks_and_can_be_undone(browser, live_server):
+    reviewer, unit = new_page(browser, DESKTOP), new_page(browser, PHONE)
     log_in(reviewer, live_server, "snv-ra-soat")
     open_quarter(reviewer, live_server)
     log_in(unit, live_server, "stttt")
@@ -121,7 +115,7 @@ def test_closing_asks_and_can_be_undone(browser, live_server, viewport):
     expect(reviewer.locator("main")).to_contain_text("1 báo cáo đang chờ duyệt")
     if date.today() < date(2026, 12, 31):
         expect(reviewer.locator("main")).to_contain_text("Kỳ chưa kết thúc")
-    reviewer.screenshot(path=str(_shot("close-period", viewport)))
+    screenshot(reviewer, "close-period")
     reviewer.get_by_role("button", name="Đóng kỳ và chốt số liệu").click()
     expect(reviewer.locator("#flash")).to_contain_text("Đã đóng kỳ «Quý IV/2026»")
     reviewer.get_by_label("Lý do mở lại kỳ").fill("Đóng nhầm khi còn báo cáo chờ duyệt")
@@ -137,9 +131,9 @@ def _pairs(labels: list[str], numbers: list[str]) -> dict[str, int]:
     return {label.strip(): int(number.strip()) for label, number in zip(labels, numbers)}
 
 
-def test_every_headline_figure_is_the_sum_of_its_buckets(browser, demo_server, viewport):
+def test_every_headline_figure_is_the_sum_of_its_buckets(browser, demo_server):
     """The dashboard (today and two periods), the print report and the period page agree."""
-    page = _new_page(browser, viewport)
+    page = new_page(browser, DESKTOP)
     log_in(page, demo_server, "snv-ra-soat")
     page.goto(f"{demo_server}/dashboard")
     periods = page.locator("#period option").evaluate_all("options => options.map(o => o.value).filter(Boolean)")
@@ -163,12 +157,12 @@ def test_every_headline_figure_is_the_sum_of_its_buckets(browser, demo_server, v
     page.context.close()
 
 
-def test_a_unit_sees_two_plans_in_one_list(browser, two_plans_server, viewport):
-    page = _new_page(browser, viewport)
+@AT_PHONE
+def test_a_unit_sees_two_plans_in_one_list(page, two_plans_server):
     log_in(page, two_plans_server, "stttt")
     expect(page.get_by_role("heading", name=re.compile(r"Kế hoạch số 15.KH-UBND"))).to_be_visible()
     expect(page.get_by_role("heading", name=re.compile(r"Kế hoạch số 1958.QĐ-UBND"))).to_be_visible()
-    page.screenshot(path=str(_shot("two-plans-home", viewport)))
+    screenshot(page, "two-plans-home")
     if not page.locator("#filter-plan").is_visible():  # folded on a phone
         page.locator("details.filter-more summary").click()
     page.locator("#filter-plan").select_option(label="KH 15/KH-UBND")
@@ -178,11 +172,4 @@ def test_a_unit_sees_two_plans_in_one_list(browser, two_plans_server, viewport):
     # A row of the new plan is edited in place, without leaving the combined list.
     _fill_row(page, page.locator("#report-15-kh-ubnd-A\\.I\\.1-stttt"), "20", "Đã số hóa 2 quy trình")
     expect(page.locator("#report-15-kh-ubnd-A\\.I\\.1-stttt")).to_contain_text("20%")
-    page.context.close()
 
-
-def _shot(name: str, viewport):
-    from .conftest import SCREENSHOTS
-
-    SCREENSHOTS.mkdir(exist_ok=True)
-    return SCREENSHOTS / f"{name}-{'phone' if viewport['width'] < 500 else 'desktop'}.png"
