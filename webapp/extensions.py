@@ -1,6 +1,6 @@
 """Extensions, created here and bound to the app in the factory."""
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_htmx import HTMX
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
@@ -41,18 +41,10 @@ class Database:
         because another one committed between its reads and its writes."""
         if "db_session" not in g:
             engine = self.engine()
-            if has_request_context() and request.method not in SAFE_METHODS:
+            if has_request_context() and request.method not in SAFE_METHODS and not _locks_its_own_writes():
                 engine = writer(engine)
             g.db_session = Session(engine, expire_on_commit=False)
         return g.db_session
-
-    def lock_only_when_asked(self) -> None:
-        """For a request whose every write takes the lock itself (services that call
-        database.lock_for_write, as saving a report does): its reads, before and after the
-        write, no longer hold the write lock that other units' saves are waiting for."""
-        session = self.session()
-        session.commit()  # ends the transaction the request began as a writer: nothing is written yet
-        session.bind = self.engine()
 
     @staticmethod
     def rollback() -> None:
@@ -66,6 +58,20 @@ class Database:
         session = g.pop("db_session", None)
         if session is not None:
             session.close()
+
+
+def locks_its_own_writes(view):
+    """Marks a view whose every write takes the write lock itself (services that call
+    database.lock_for_write, as saving a report does): its reads, the signed-in account's
+    included, and the row rendered after the write do not hold the lock that other units'
+    saves are waiting for."""
+    view.locks_its_own_writes = True
+    return view
+
+
+def _locks_its_own_writes() -> bool:
+    view = current_app.view_functions.get(request.endpoint)
+    return getattr(view, "locks_its_own_writes", False)
 
 
 db = Database()

@@ -19,7 +19,7 @@ from flask_login import current_user, login_required
 from sqlmodel import select
 
 from .. import permissions
-from ..extensions import db
+from ..extensions import db, locks_its_own_writes
 from ..forms import EmptyForm, errors_text, options
 from ..fragment_cache import fragments
 from ..models import Assignment, Indicator, Report, Role, Section, Task, Unit, User
@@ -272,9 +272,9 @@ def edit_report(ref: str, unit_code: str):
 
 
 @bp.post("/tasks/<ref>/units/<unit_code>")
+@locks_its_own_writes  # save_report takes the lock for its write alone
 @login_required
 def update_report(ref: str, unit_code: str):
-    db.lock_only_when_asked()  # save_report takes the lock for its write alone
     ctx = load_report(ref, unit_code, edit=True)
     # A field the user may not write is refused whole, never half-applied.
     if set(request.form) - FORM_CONTROL_FIELDS - ctx.rights.fields:
