@@ -2,11 +2,12 @@
 file only its owner reads) or PostgreSQL, and transactions that take the write lock up
 front. Plain SQLAlchemy, used by the app, its commands and the services alike."""
 
+import re
 from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, create_engine, select
 
 from .services.private_files import private_dir, private_file, restrict_existing
 
@@ -36,9 +37,57 @@ def make_engine(url: str, sqlite_busy_timeout: float = 15.0, sqlite_synchronous:
             # A transaction that will write asks for the lock at BEGIN (see lock_for_write),
             # so that concurrent writers wait in the busy timeout instead of failing.
             connection.exec_driver_sql(f"BEGIN {connection.get_execution_options().get('sqlite_begin', '')}")
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    stamp_writes(engine)
+    return engine
 
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+
+_WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+_STAMP_TABLE_PRESENT = {
+    "sqlite": "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'datastamp'",
+    "postgresql": "SELECT count(*) FROM pg_tables WHERE tablename = 'datastamp' AND schemaname = current_schema()",
+}
+
+
+def stamp_writes(engine: Engine) -> None:
+    """Every transaction that writes, through any session, command or service on this
+    engine, moves the data stamp on in the same transaction, just before it commits: a
+    reader that sees the new stamp sees the change, and a part of a page cached under the
+    old stamp (fragment_cache.cached_part) is never served again, in any process or app
+    server. Written with the connection's own cursor, so the update is not itself noted as
+    a write. A database older than the stamp (a migration under way) is left as it is."""
+    present = {"known": False}
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _note_write(connection, _cursor, statement, _parameters, _context, _executemany):
+        if _WRITES.match(statement):
+            connection.info["wrote"] = True
+
+    @event.listens_for(engine, "commit")
+    def _stamp(connection):
+        if not connection.info.pop("wrote", False):
+            return
+        cursor = connection.connection.dbapi_connection.cursor()
+        try:
+            if not present["known"]:
+                cursor.execute(_STAMP_TABLE_PRESENT[connection.dialect.name])
+                present["known"] = cursor.fetchone()[0] == 1
+            if present["known"]:
+                cursor.execute("UPDATE datastamp SET version = version + 1")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "rollback")
+    def _forget(connection):
+        connection.info.pop("wrote", None)
+
+
+def data_stamp(session: Session) -> int:
+    """The version of everything the database holds: it moves on with every committed write."""
+    from .models import DataStamp
+
+    return session.exec(select(DataStamp.version)).one()
 
 
 def _private_sqlite_file(url: str) -> None:

@@ -1,15 +1,21 @@
 """A small per-process cache of rendered page fragments, keyed by the data they show.
 
-Every key carries the data version (services.rows.data_version), so a cached fragment is
-never stale: any change makes a new key, in every worker and app server alike. Nothing
-is shared between processes, so the app stays stateless.
+Every key carries a version of the data (services.rows.data_version for a plan's lists,
+database.data_stamp for everything), so a cached fragment is never stale: any change makes
+a new key, in every worker and app server alike. Nothing is shared between processes, so
+the app stays stateless.
 """
 
+import secrets
 from collections import OrderedDict
 from threading import Lock
 from typing import Callable
 
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
+
+# Stands for the session's CSRF token in a cached fragment: never sent, never guessed.
+_TOKEN_SLOT = f"csrf-{secrets.token_hex(16)}"
 
 
 class FragmentCache:
@@ -38,6 +44,15 @@ class FragmentCache:
 
     def init_app(self, app) -> None:
         app.extensions["fragments"] = self
+
+
+def cached_part(key: tuple, render: Callable[[], str]) -> Markup:
+    """A part of one person's page, with forms in it: cached with their CSRF token left out,
+    given back with this request's (the forms then post as the page's own would). The key
+    names the person and the data stamp."""
+    token = generate_csrf()
+    html = fragments().get_or_render(key, lambda: render().replace(token, _TOKEN_SLOT))
+    return Markup(str(html).replace(_TOKEN_SLOT, token))
 
 
 def fragments() -> FragmentCache:

@@ -367,6 +367,14 @@ class ReportChange(SQLModel, table=True):
     new_value: str = long_text()
 
 
+class DataStamp(SQLModel, table=True):
+    """One row whose version every committed write moves on (database.stamp_writes): a page
+    part cached under it is never served after a change, in any process."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    version: int = 0
+
+
 class User(SQLModel, table=True):
     """An account. A unit focal point belongs to a unit; other roles may name one too."""
 

@@ -5,10 +5,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from .. import permissions
+from ..database import data_stamp
 from ..extensions import db
 from ..forms import EmptyForm
+from ..fragment_cache import cached_part
 from ..plan_scope import own_unit, plans_shown
-from ..rendering import render, wants_partial
+from ..rendering import wants_partial
 from ..services import clock
 from ..services.evidence import show_review_files
 from ..services.paging import Page, page_number
@@ -26,7 +28,20 @@ bp = Blueprint("units", __name__)
 @bp.get("/my")
 @login_required
 def home():
+    """Cached for the person, the day, the address and the data stamp: a unit's page, asked
+    again and again from phones between saves, is rendered once for each change of the data."""
     unit = own_unit()
+    partial = wants_partial()
+    key = ("unit home", data_stamp(db.session()), current_user.id, clock.today(), partial,
+           tuple(request.args.items(multi=True)))
+    content = cached_part(key, lambda: render_template("units/_results.html" if partial else "units/_home.html",
+                                                       **_home(unit, partial)))
+    return content if partial else render_template("units/home.html", content=content)
+
+
+def _home(unit, partial: bool) -> dict:
+    """What the unit's home shows: its rows in every plan it follows, a page at a time, with
+    counts and reminders over every row."""
     session = db.session()
     followed = plans_of_unit(session, unit)
     plans = plans_shown(followed, every_plan_by_default=True)
@@ -42,10 +57,9 @@ def home():
     show_review_files(session, page.items)
     filtered = any(value for name, value in request.args.items() if name != "page")
     fields = (["plan"] if len(followed) > 1 else []) + ["status", "role"] + (["section"] if len(plans) == 1 else [])
-    return render("units/home.html", "units/_results.html", unit=unit, form=form, groups=by_plan(page.items),
-                  page=page, counts=RowCounts.of(rows), filtered=filtered, several_plans=len(followed) > 1,
-                  fields=fields + ["overdue"],
-                  reminders=None if wants_partial() else _reminders(rows, filtered, followed, periods, unit))
+    return dict(unit=unit, form=form, groups=by_plan(page.items), page=page, counts=RowCounts.of(rows),
+                filtered=filtered, several_plans=len(followed) > 1, fields=fields + ["overdue"],
+                reminders=None if partial else _reminders(rows, filtered, followed, periods, unit))
 
 
 def _reminders(rows, filtered: bool, followed, periods, unit):
