@@ -7,9 +7,10 @@ and the weight of a full page's first load (HTML, CSS and JS, gzip-compressed) a
 HTMX row response. Every client is its own process (no shared interpreter lock), logged
 in as a different unit; each save goes to that unit's own row, so no save conflicts.
 
-    .venv/bin/python bench/run.py [--workers 4] [--clients 8] [--seconds 5] [--database-url URL]
+    .venv/bin/python bench/run.py [--workers 4] [--clients 8] [--seconds 5] [--database-url URL | --postgresql]
 
-Without --database-url it uses a fresh SQLite file (WAL mode) in a temporary directory.
+Without --database-url it uses a fresh SQLite file (WAL mode) in a temporary directory;
+--postgresql starts a PostgreSQL server of its own from the installed server binaries.
 """
 
 import argparse
@@ -168,9 +169,25 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=5.0)
-    parser.add_argument("--database-url", default=None)
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--database-url", default=None)
+    where.add_argument("--postgresql", action="store_true", help="a PostgreSQL server of its own")
     args = parser.parse_args()
 
+    server_pg = None
+    if args.postgresql:
+        server_pg = start_postgresql()
+        if server_pg is None:
+            return 1
+        args.database_url = server_pg.url(server_pg.create_database())
+    try:
+        return measure_all(args)
+    finally:
+        if server_pg:
+            server_pg.stop()
+
+
+def measure_all(args) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="plan-tracker-bench-"))
     env = {**os.environ, "INSTANCE_PATH": str(workdir), "SECRET_KEY": "bench",
            "DATABASE_URL": args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"}
