@@ -44,6 +44,8 @@ TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 def start_postgresql():
     """A PostgreSQL server of the benchmark's own, started as the tests start one from the
     installed server binaries; None, after saying why, when it cannot be."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))  # run as a script: the tests' helper is beside bench/
     from tests.databases import PostgresServer
 
     try:
