@@ -23,6 +23,20 @@
     }
   });
 
+  // A form that acts on the rows ticked in a list, with none ticked: htmx finds no row to
+  // swap and sends nothing; say so where messages show, as the server would without htmx.
+  document.addEventListener("htmx:targetError", function (event) {
+    var form = event.target.closest && event.target.closest("[data-nothing-chosen]");
+    var flash = document.getElementById("flash");
+    if (!form || !flash) return;
+    var alert = document.createElement("div");
+    alert.className = "alert warning";
+    alert.setAttribute("role", "alert");
+    alert.textContent = form.getAttribute("data-nothing-chosen");
+    flash.replaceChildren(alert);
+    flash.scrollIntoView({block: "nearest"});
+  });
+
   // A flashed message closes with its «×».
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-dismiss]");

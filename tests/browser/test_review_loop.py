@@ -96,6 +96,10 @@ def test_accept_a_selection_in_place(browser, live_server):
         unit.context.close()
     reviewer.goto(f"{live_server}/review")
     reviewer.evaluate("window.__noReload = true")
+    # Nothing ticked yet: the page says so, and nothing is sent.
+    reviewer.get_by_role("button", name="Chấp nhận các báo cáo đã chọn").click()
+    expect(reviewer.locator("#flash")).to_contain_text("Hãy chọn ít nhất một báo cáo.")
+    expect(reviewer.locator("tr.queue-row").get_by_role("button", name="Chấp nhận")).to_have_count(3)
     for ref in ("B.8.1", "B.5.1"):
         reviewer.locator("tr.queue-row", has_text=ref).get_by_role("checkbox").check()
     reviewer.get_by_role("button", name="Chấp nhận các báo cáo đã chọn").click()

@@ -47,6 +47,7 @@ from .forms import DecisionForm, PeriodForm, QueueFilterForm, ReopenForm, Review
 
 STANDING_PAGE_SIZE = 100  # rows of a period's page; its figures count every row
 DESK_UNITS_PAGE_SIZE = 50  # units on the desk; the most silent come first
+NOTHING_CHOSEN = "Hãy chọn ít nhất một báo cáo."  # said by the server, and by the page before it asks
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -91,7 +92,7 @@ def desk():
                         state=form.state.data or queue.WAITING, unit_code=form.unit.data or "",
                         page=page_number(request.args))
     context = dict(plans=plans, several_plans=len(followed) > 1, period=period, queue=found, filter_form=form,
-                   can_review=permissions.can_review(current_user), form=ReviewForm())
+                   can_review=permissions.can_review(current_user), form=ReviewForm(), nothing_chosen=NOTHING_CHOSEN)
     if wants_partial() and htmx.target != "unit-lines":
         return render_template("review/_queue.html", **context)
     context["progress"] = Page.of(unit_progress(session, plans=plans, periods=periods, today=clock.today()),
@@ -140,7 +141,7 @@ def review_selection():
         abort(400)
     ids = request.form.getlist("copy")
     if not ids:
-        flash("Hãy chọn ít nhất một báo cáo.", "warning")
+        flash(NOTHING_CHOSEN, "warning")
         return redirect(url_for("review.desk"), code=303)
     return _review(_copies(ids), action == "accept")
 
