@@ -100,6 +100,9 @@ def test_a_period_counts_only_accepted_reports_and_compares_with_another(login, 
     assert "So sánh kỳ Quý IV/2022" in compared
     assert re.search(r"<th scope=\"row\">Hoàn thành đúng hạn</th><td[^>]*>1</td><td[^>]*>1</td>\s*"
                      r"<td[^>]*>—</td>", compared)
+    # A period compared with itself (or a later one) would read the change backwards: refused, saying why.
+    itself = reviewer.get(f"/dashboard?period={period.id}&compare={period.id}").get_data(as_text=True)
+    assert "Kỳ Quý IV/2022 không ở trước kỳ Quý IV/2022" in itself and "So sánh kỳ" not in itself
 
 
 def test_units_report_indicator_figures_and_the_reviewer_asks_for_an_explanation(login, played, session):

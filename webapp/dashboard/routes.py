@@ -48,6 +48,16 @@ def dashboard():
                  unit_lines=Page.of(board.units, page_number(request.args, "units_page"), UNIT_LINES_PAGE_SIZE))
     if wants_partial() and htmx.target in LIST_PARTIALS:
         return render_template(LIST_PARTIALS[htmx.target], **lists)
-    compared = build(session, plan=plan, period=other, today=today) if other else None
+    compare_error = None
+    if other and not comes_before(other, period, today):
+        # The «Thay đổi» column reads from the earlier to the later: the other way round it lies.
+        shown = f"kỳ {period.label}" if period else "hôm nay"
+        compare_error = f"Kỳ {other.label} không ở trước {shown}: hãy chọn để so sánh một kỳ trước đó."
+    compared = build(session, plan=plan, period=other, today=today) if other and not compare_error else None
     return render_template("dashboard/page.html", plan=plan, compared=compared, periods=periods_of(session, plan),
-                           other=other, **lists)
+                           other=other, compare_error=compare_error, **lists)
+
+
+def comes_before(other: Period, period: Period | None, today) -> bool:
+    """Whether a period to compare with lies before the one shown (before today, for today's figures)."""
+    return other.starts_on < period.starts_on if period else other.starts_on <= today
