@@ -2,6 +2,8 @@
 quarter, units submit, one report is returned and sent again, an extension is approved,
 the period is closed and its figures stay as they stood."""
 
+import html
+import re
 from datetime import date
 
 import pytest
@@ -568,3 +570,28 @@ def test_an_extension_decided_twice_at_once_is_decided_once(app, login, quarter,
                              comment="Không có căn cứ")
     session.rollback()
     assert session.exec(select(Extension)).one().state == ExtensionState.APPROVED
+
+
+def test_the_queues_next_page_goes_on_after_the_last_report_shown_though_some_were_accepted_in_place(
+        login, quarter, monkeypatch):
+    """Reports accepted in place leave the waiting list: the next page continues after the last
+    report the reviewer saw, instead of skipping those that moved up into the first page."""
+    from webapp.services import queue
+
+    monkeypatch.setattr(queue, "PAGE_SIZE", 2)
+    sent = [("stttt", "A.I.3"), ("vpubnd", "A.I.8"), ("snv", "A.I.1"), ("skhdt", "A.I.18"), ("stc", "A.I.19")]
+    for unit, ref in sent:
+        assert login(unit).post(f"/tasks/{ref}/units/{unit}/submit", {"view": "unit", "blank": "confirmed"}
+                                ).status_code == 303
+    first = quarter.get("/review").get_data(as_text=True)
+    shown = re.findall(r'<tr id="copy-(\d+)"', first)
+    assert len(shown) == 2 and "Trang 1/3 (1–2 trên 5)" in first
+    for copy_id in shown:
+        assert quarter.post(f"/review/reports/{copy_id}/accept", {"comment": ""}, htmx=True).status_code == 200
+    following = html.unescape(re.search(r'rel="next" href="([^"]+)"', first).group(1))
+    second = quarter.get(following).get_data(as_text=True)
+    assert [ref for _, ref in sent[2:4]] == re.findall(r'<tr id="copy-\d+".*?>(A\.I\.\d+)<', second, re.S)
+    assert "Trang 1/2 (1–2 trên 3)" in second
+    last = quarter.get(html.unescape(re.search(r'rel="next" href="([^"]+)"', second).group(1))).get_data(as_text=True)
+    assert re.findall(r'<tr id="copy-\d+".*?>(A\.I\.\d+)<', last, re.S) == ["A.I.19"] and 'rel="next"' not in last
+    assert "Trang 2/2 (3–3 trên 3)" in last

@@ -90,7 +90,7 @@ def desk():
     form.set_choices(plans=followed, units=session.exec(select(Unit).where(Unit.active).order_by(Unit.id)))
     found = queue.queue(session, periods=[periods[p.id] for p in plans if p.id in periods],
                         state=form.state.data or queue.WAITING, unit_code=form.unit.data or "",
-                        page=page_number(request.args))
+                        page=page_number(request.args), after=id_arg("after"))
     context = dict(plans=plans, several_plans=len(followed) > 1, period=period, queue=found, filter_form=form,
                    can_review=permissions.can_review(current_user), form=ReviewForm(), nothing_chosen=NOTHING_CHOSEN)
     if wants_partial() and htmx.target != "unit-lines":

@@ -14,18 +14,27 @@ class Page:
     total: int = 0
     number: int = 1
     size: int = 100
+    # A page that continues after a given item (a list whose items leave it as they are worked
+    # on, as the review queue's): how many items come before it, and the item the next page
+    # continues after. Page numbers then count from that position.
+    skipped: int | None = None
+    next_after: int | None = None
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.size))
+        return max(1, -(-self.total // self.size), self.number + (self.next_after is not None))
 
     @property
     def first(self) -> int:
         """The position (from 1) of the page's first item in the whole list."""
-        return (self.number - 1) * self.size + 1 if self.total else 0
+        if not self.total:
+            return 0
+        return (self.skipped if self.skipped is not None else (self.number - 1) * self.size) + 1
 
     @property
     def last(self) -> int:
+        if self.skipped is not None:
+            return self.skipped + len(self.items)
         return min(self.total, self.number * self.size)
 
     @classmethod

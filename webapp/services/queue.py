@@ -3,6 +3,7 @@ review state, a page at a time (a province's quarter can bring hundreds)."""
 
 from dataclasses import dataclass, field
 
+from sqlalchemy import and_, func, not_, or_
 from sqlmodel import Session, select
 
 from ..models import Period, PeriodReport, Plan, ReviewState, Task, Unit
@@ -32,9 +33,11 @@ class QueueItem:
 
 
 def queue(session: Session, *, periods: list[Period], state: str = WAITING, unit_code: str = "",
-          page: int = 1) -> Page:
+          page: int = 1, after: int | None = None) -> Page:
     """The reports sent for those periods (never the «not sent» marks of a closed one), oldest
-    sent first, a page of QueueItems."""
+    sent first, a page of QueueItems: the page asked for, or the one that continues after the
+    report `after`. Reports reviewed in place leave the waiting list, so the next page goes on
+    from the last report shown (page.next_after), not from a position that has moved since."""
     if not periods:
         return Page(size=PAGE_SIZE)
     conditions = [PeriodReport.period_id.in_([p.id for p in periods]), PeriodReport.state != ReviewState.MISSING]
@@ -42,9 +45,23 @@ def queue(session: Session, *, periods: list[Period], state: str = WAITING, unit
         conditions.append(PeriodReport.state == ReviewState(state))
     if unit_code:
         conditions.append(Unit.code == unit_code)
-    found = Page.query(session, select(PeriodReport, Task, Unit).join(Task, PeriodReport.task_id == Task.id)
-                       .join(Unit, PeriodReport.unit_id == Unit.id).where(*conditions)
-                       .order_by(PeriodReport.submitted_at, PeriodReport.id), page, PAGE_SIZE)
+    statement = (select(PeriodReport, Task, Unit).join(Task, PeriodReport.task_id == Task.id)
+                 .join(Unit, PeriodReport.unit_id == Unit.id).where(*conditions))
+    order = (PeriodReport.submitted_at, PeriodReport.id)
+    cursor = session.exec(select(*order).where(PeriodReport.id == after)).first() if after else None
+    if cursor is None or cursor.submitted_at is None:
+        found = Page.query(session, statement.order_by(*order), page, PAGE_SIZE)
+        rest = session.exec(statement.order_by(*order).offset(found.number * PAGE_SIZE).limit(1)).first()
+    else:
+        past = or_(PeriodReport.submitted_at > cursor.submitted_at,
+                   and_(PeriodReport.submitted_at == cursor.submitted_at, PeriodReport.id > cursor.id))
+        count = select(func.count()).select_from(statement.subquery())
+        skipped = session.exec(select(func.count()).select_from(statement.where(not_(past)).subquery())).one()
+        rows = session.exec(statement.where(past).order_by(*order).limit(PAGE_SIZE + 1)).all()
+        found = Page(items=rows[:PAGE_SIZE], total=session.exec(count).one(), size=PAGE_SIZE, skipped=skipped,
+                     number=-(-skipped // PAGE_SIZE) + 1)
+        rest = rows[PAGE_SIZE] if len(rows) > PAGE_SIZE else None
+    found.next_after = found.items[-1][0].id if rest is not None and found.items else None
     found.items = items(session, found.items, periods)
     return found
 
