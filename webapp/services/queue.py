@@ -51,17 +51,17 @@ def queue(session: Session, *, periods: list[Period], state: str = WAITING, unit
     cursor = session.exec(select(*order).where(PeriodReport.id == after)).first() if after else None
     if cursor is None or cursor.submitted_at is None:
         found = Page.query(session, statement.order_by(*order), page, PAGE_SIZE)
-        rest = session.exec(statement.order_by(*order).offset(found.number * PAGE_SIZE).limit(1)).first()
+        more = found.number < found.pages
     else:
         past = or_(PeriodReport.submitted_at > cursor.submitted_at,
                    and_(PeriodReport.submitted_at == cursor.submitted_at, PeriodReport.id > cursor.id))
-        count = select(func.count()).select_from(statement.subquery())
+        total = session.exec(select(func.count()).select_from(statement.subquery())).one()
         skipped = session.exec(select(func.count()).select_from(statement.where(not_(past)).subquery())).one()
         rows = session.exec(statement.where(past).order_by(*order).limit(PAGE_SIZE + 1)).all()
-        found = Page(items=rows[:PAGE_SIZE], total=session.exec(count).one(), size=PAGE_SIZE, skipped=skipped,
+        found = Page(items=rows[:PAGE_SIZE], total=total, size=PAGE_SIZE, skipped=skipped,
                      number=-(-skipped // PAGE_SIZE) + 1)
-        rest = rows[PAGE_SIZE] if len(rows) > PAGE_SIZE else None
-    found.next_after = found.items[-1][0].id if rest is not None and found.items else None
+        more = len(rows) > PAGE_SIZE
+    found.next_after = found.items[-1][0].id if more and found.items else None
     found.items = items(session, found.items, periods)
     return found
 
