@@ -3,6 +3,7 @@
 from flask import Flask, flash, g, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.local import LocalProxy
 
 from .. import permissions
 from ..extensions import db, login_manager
@@ -55,22 +56,31 @@ def _csrf_expired(error: CSRFError):
 
 
 def _navigation():
-    """What the current user may reach, decided by the policy, for the base layout."""
-    if not current_user.is_authenticated:
-        return {"nav": None}
+    """What the current user may reach, decided by the policy, for the base layout: read from
+    the database only when the template shows it (once), so that a row or a list swapped in
+    place by htmx does not pay for it."""
+    known = {}
+
+    def reachable() -> dict | None:
+        if "nav" not in known:
+            known["nav"] = _reachable() if current_user.is_authenticated else None
+        return known["nav"]
+
+    return {"nav": LocalProxy(reachable)}
+
+
+def _reachable() -> dict:
     unit = db.session().get(Unit, current_user.unit_id) if current_user.unit_id else None
     return {
-        "nav": {
-            "my_rows": permissions.has_unit_home(current_user),
-            "overview": permissions.can_see_overview(current_user),
-            "dashboard": permissions.can_see_dashboard(current_user),
-            "review": permissions.can_follow_units(current_user),
-            "admin": permissions.can_administer(current_user),
-            "plans": followed_plans(db.session()),
-            # The plan this page is about, once resolved; else the user's own.
-            "plan_id": g.plan.id if "plan" in g else current_user.plan_id,
-            "unit": unit,
-        }
+        "my_rows": permissions.has_unit_home(current_user),
+        "overview": permissions.can_see_overview(current_user),
+        "dashboard": permissions.can_see_dashboard(current_user),
+        "review": permissions.can_follow_units(current_user),
+        "admin": permissions.can_administer(current_user),
+        "plans": followed_plans(db.session()),
+        # The plan this page is about, once resolved; else the user's own.
+        "plan_id": g.plan.id if "plan" in g else current_user.plan_id,
+        "unit": unit,
     }
 
 
