@@ -4,7 +4,7 @@ view shows it; the forms of a kept page post with the session that asked for it.
 
 import re
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlmodel import Session
 
 from webapp.database import data_stamp, make_engine
@@ -40,8 +40,6 @@ def statements_of(app, fetch) -> int:
 
 def write_elsewhere(database_url: str, statement: str, **values) -> None:
     """A change made through an engine of its own, as another app server or a command makes it."""
-    from sqlalchemy import text
-
     engine = make_engine(database_url)
     with engine.begin() as connection:
         connection.execute(text(statement), values)
