@@ -194,6 +194,11 @@ def test_user_text_is_escaped_in_pages_and_partials(login, session, payload):
     admin.post("/admin/units/sct", {"code": "sct", "name": payload, "short_name": payload[:50], "kind": "department",
                                     "parent": "", "aliases": ""})
     pages = [partial, snv_partial, stttt.get("/my").get_data(as_text=True),
+             # A unit's home is kept once rendered (under the data stamp), whole and its rows alone,
+             # with a search typed into the URL: asked again, it must come back as escaped.
+             stttt.get("/my").get_data(as_text=True),
+             stttt.get("/my", query_string={"q": payload}, htmx=True).get_data(as_text=True),
+             stttt.get("/my", query_string={"q": payload}, htmx=True).get_data(as_text=True),
              stttt.get("/tasks/B.8.1").get_data(as_text=True),
              login("snv-ra-soat").get("/review").get_data(as_text=True),
              # The overview's cached fragments are marked safe once rendered: the text in them, and

@@ -7,40 +7,28 @@ the app stays stateless.
 """
 
 import secrets
-from collections import OrderedDict
-from threading import Lock
 from typing import Callable
 
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from .services.kept import Kept
+
 # Stands for the session's CSRF token in a cached fragment: never sent, never guessed.
 _TOKEN_SLOT = f"csrf-{secrets.token_hex(16)}"
 
 
-class FragmentCache:
+class FragmentCache(Kept):
     def __init__(self, size: int = 64):
-        self.size = size
-        self._items: OrderedDict = OrderedDict()
-        self._lock = Lock()
+        super().__init__(size)
 
     def get_or_render(self, key: tuple, render: Callable[[], str]) -> Markup:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        # What render() returns is a template's output, escaped there: it is safe HTML.
-        html = Markup(render())
-        with self._lock:
-            self._items[key] = html
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+        html = self.get(key)
+        if html is None:
+            # What render() returns is a template's output, escaped there: it is safe HTML.
+            html = Markup(render())
+            self.put(key, html)
         return html
-
-    def clear(self) -> None:
-        """Forget every fragment (a benchmark or a test measuring a page right after a change)."""
-        with self._lock:
-            self._items.clear()
 
     def init_app(self, app) -> None:
         app.extensions["fragments"] = self
@@ -52,7 +40,7 @@ def cached_part(key: tuple, render: Callable[[], str]) -> Markup:
     names the person and the data stamp."""
     token = generate_csrf()
     html = fragments().get_or_render(key, lambda: render().replace(token, _TOKEN_SLOT))
-    return Markup(str(html).replace(_TOKEN_SLOT, token))
+    return html.replace(_TOKEN_SLOT, token)  # Markup's own replace: the token is escaped, the rest kept
 
 
 def fragments() -> FragmentCache:

@@ -11,10 +11,9 @@ half-year and year; Sở Nội vụ follows them up).
 - A new period needs no copying: each unit's live report carries on.
 """
 
-from collections import Counter, OrderedDict, defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from threading import Lock
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import func
@@ -42,6 +41,7 @@ from ..models import (
 from . import clock
 from .deadlines import approved_extensions, extended_to
 from .evidence import Limits, Upload, attach_to_review, check_review_files, keep_with_copy
+from .kept import Kept
 from .paging import Page
 from .reports import ensure_report
 from .status import LABELS, Derived, StatusView, row_status, unit_status
@@ -429,7 +429,7 @@ def live_standing(session: Session, *, plan: Plan, today: date) -> Standing:
     unit's report counts for nothing in the figures).
 
     Derived once per process and day, then brought up to date from the report history:
-    after a save only the rows whose reports changed are derived again (LiveStandings).
+    after a save only the rows whose reports changed are derived again (kept_standings).
     """
     last_change = session.exec(select(func.max(ReportChange.id))).one() or 0
     kept = kept_standings(session.get_bind())
@@ -449,7 +449,7 @@ def live_standing(session: Session, *, plan: Plan, today: date) -> Standing:
             standing = held[1].with_rows(_live_standing(session, plan=plan, today=today, task_ids=changed))
         else:
             standing = held[1]
-    kept.put(key, last_change, standing)
+    kept.put(key, (last_change, standing))
     return standing.copy()
 
 
@@ -468,44 +468,19 @@ def _live_standing(session: Session, *, plan: Plan, today: date, task_ids: set[i
     return standing
 
 
-class LiveStandings:
-    """Each plan's live standing, kept by a process between requests (as the overview's
-    fragments are, see fragment_cache.py): keyed by the plan's revision and the day, so that
-    a change to its rows, units or assignments, or a new day, derives every row again; the
-    report history's latest id says what is new, and only the rows of the reports changed
+_KEPT: WeakKeyDictionary = WeakKeyDictionary()  # a database's connection pool -> its kept standings
+KEPT_STANDINGS = 16  # plans followed at once, and yesterday's beside today's
+
+
+def kept_standings(engine) -> Kept:
+    """Each plan's live standing kept by a process between requests for a database (its
+    engine's connection pool: each app has its own, and a disposed engine starts afresh), as
+    (the report history's latest id then, the standing). Keyed by the plan's revision and the
+    day, so that a change to its rows, units or assignments, or a new day, derives every row
+    again; the history's latest id says what is new, and only the rows of the reports changed
     since are derived again. Writers commit the history in the order of its ids
-    (database.lock_for_write), so nothing committed is ever passed over. Nothing is shared
-    between processes: the app stays stateless."""
-
-    def __init__(self, size: int = 16):  # plans followed at once, and yesterday's beside today's
-        self.size = size
-        self._items: OrderedDict = OrderedDict()
-        self._lock = Lock()
-
-    def get(self, key: tuple) -> tuple[int, Standing] | None:
-        with self._lock:
-            return self._items.get(key)
-
-    def put(self, key: tuple, last_change: int, standing: Standing) -> None:
-        with self._lock:
-            self._items[key] = (last_change, standing)
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        """Forget every standing (a benchmark or a test measuring a page as after a restart)."""
-        with self._lock:
-            self._items.clear()
-
-
-_KEPT: WeakKeyDictionary = WeakKeyDictionary()  # a database's connection pool -> its LiveStandings
-
-
-def kept_standings(engine) -> LiveStandings:
-    """The standings kept for a database (its engine's connection pool: each app has its own,
-    and a disposed engine starts afresh)."""
-    return _KEPT.setdefault(engine.pool, LiveStandings())
+    (database.lock_for_write), so nothing committed is ever passed over."""
+    return _KEPT.setdefault(engine.pool, Kept(KEPT_STANDINGS))
 
 
 def frozen_standing(session: Session, *, period: Period) -> Standing:
