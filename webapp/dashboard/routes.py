@@ -11,7 +11,7 @@ from ..rendering import wants_partial
 from ..services import clock
 from ..services.dashboard import build
 from ..services.paging import Page, page_number
-from ..services.periods import periods_of
+from ..services.periods import comes_before, periods_of
 
 bp = Blueprint("dashboard", __name__)
 
@@ -56,8 +56,3 @@ def dashboard():
     compared = build(session, plan=plan, period=other, today=today) if other and not compare_error else None
     return render_template("dashboard/page.html", plan=plan, compared=compared, periods=periods_of(session, plan),
                            other=other, compare_error=compare_error, **lists)
-
-
-def comes_before(other: Period, period: Period | None, today) -> bool:
-    """Whether a period to compare with lies before the one shown (before today, for today's figures)."""
-    return other.starts_on < period.starts_on if period else other.starts_on <= today

@@ -424,6 +424,12 @@ def period_standing(session: Session, *, period: Period, today: date) -> Standin
     return standing
 
 
+def comes_before(other: Period, period: Period | None, today: date) -> bool:
+    """Whether a period to compare with lies before the one shown (before today, for today's
+    figures): a comparison reads from the earlier to the later."""
+    return other.starts_on < period.starts_on if period else other.starts_on <= today
+
+
 def live_standing(session: Session, *, plan: Plan, today: date) -> Standing:
     """The plan as it stands today, from every lead unit's current report (a supporting
     unit's report counts for nothing in the figures).
