@@ -9,7 +9,7 @@ import re
 from datetime import date, datetime
 from urllib.parse import quote
 
-from flask import Flask, Response, jsonify, redirect, render_template, request
+from flask import Flask, Response, jsonify, redirect, render_template, request, session
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db, htmx
@@ -22,6 +22,11 @@ VARY_HEADERS = ("HX-Request", "HX-History-Restore-Request")
 
 def wants_partial() -> bool:
     return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def has_messages() -> bool:
+    """A message waits to be shown once (flash): the page that shows it is not one to keep."""
+    return "_flashes" in session
 
 
 def render(full_template: str, partial_template: str, **context) -> str:

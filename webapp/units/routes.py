@@ -10,7 +10,7 @@ from ..extensions import db
 from ..forms import EmptyForm
 from ..fragment_cache import cached_part
 from ..plan_scope import own_unit, plans_shown
-from ..rendering import wants_partial
+from ..rendering import has_messages, wants_partial
 from ..services import clock
 from ..services.evidence import show_review_files
 from ..services.paging import Page, page_number
@@ -28,20 +28,25 @@ bp = Blueprint("units", __name__)
 @bp.get("/my")
 @login_required
 def home():
-    """Cached for the person, the day, the address and the data stamp: a unit's page, asked
-    again and again from phones between saves, is rendered once for each change of the data."""
-    unit = own_unit()
+    """Kept whole, header included, for the person, the day, the address and the data stamp:
+    a unit's page, asked again and again from phones between saves, is rendered once for each
+    change of the data and then costs the account and the stamp (two reads). A page with a
+    message to show once (flash) is rendered for this request alone."""
+    if not permissions.has_unit_home(current_user):
+        abort(403)
     partial = wants_partial()
+    template = "units/_results.html" if partial else "units/home.html"
+    if has_messages():
+        return render_template(template, **_home(partial))
     key = ("unit home", data_stamp(db.session()), current_user.id, clock.today(), partial,
            tuple(request.args.items(multi=True)))
-    content = cached_part(key, lambda: render_template("units/_results.html" if partial else "units/_home.html",
-                                                       **_home(unit, partial)))
-    return content if partial else render_template("units/home.html", content=content)
+    return cached_part(key, lambda: render_template(template, **_home(partial)))
 
 
-def _home(unit, partial: bool) -> dict:
+def _home(partial: bool) -> dict:
     """What the unit's home shows: its rows in every plan it follows, a page at a time, with
     counts and reminders over every row."""
+    unit = own_unit()
     session = db.session()
     followed = plans_of_unit(session, unit)
     plans = plans_shown(followed, every_plan_by_default=True)
