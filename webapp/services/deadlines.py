@@ -34,6 +34,26 @@ def approved_extensions(session: Session, task_ids) -> dict[tuple[int, int], lis
     return found
 
 
+def extensions_of_rows(session: Session, task_ids: list[int], unit_id: int | None = None
+                       ) -> tuple[dict[tuple[int, int], list[tuple[date | None, date]]], dict[tuple[int, int], Extension]]:
+    """For the rows of these tasks (of one unit, if given), in one query: the approved
+    extensions as approved_extensions gives them, and each row's pending request."""
+    approved, pending = defaultdict(list), {}
+    statement = (select(Extension)
+                 .where(Extension.task_id.in_(task_ids),
+                        Extension.state.in_([ExtensionState.APPROVED, ExtensionState.PENDING]))
+                 .order_by(Extension.decided_at, Extension.id))
+    if unit_id is not None:
+        statement = statement.where(Extension.unit_id == unit_id)
+    for extension in session.exec(statement):
+        row = (extension.task_id, extension.unit_id)
+        if extension.state == ExtensionState.APPROVED:
+            approved[row].append((extension.original_due_on, extension.new_due_on))
+        else:
+            pending[row] = extension
+    return approved, pending
+
+
 def extended_to(task: Task, unit_id: int, approved: dict, as_of: date) -> date | None:
     """The unit's approved date for the row's deadline in force on as_of, if any.
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -94,32 +94,41 @@ def ensure_report(session: Session, task: Task, unit: Unit, user: User) -> Repor
 
 
 def save_report(
-    session: Session, *, task: Task, unit: Unit, user: User, values: dict, expected_version: int, today: date
+    session: Session, *, task: Task, unit: Unit, report: Report | None, user: User, values: dict,
+    expected_version: int, today: date,
 ) -> Report:
     """Write the fields that changed, if the report is still at expected_version.
 
-    Raises ReportConflict, writing nothing, when someone saved it in between.
+    report: the unit's report as read before (None: never saved). Raises ReportConflict,
+    writing nothing, when someone saved it in between.
     """
     lock_for_write(session)
-    report = get_report(session, task, unit)
-    if (report.version if report else 0) != expected_version:
-        session.rollback()
-        raise ReportConflict(report)
+    if report is None or report.version != expected_version:
+        # Never saved (a blank may have been made since), or stale already: ask the database.
+        report = get_report(session, task, unit)
+        if (report.version if report else 0) != expected_version:
+            session.rollback()
+            raise ReportConflict(report)
+    # Otherwise what was read is what is there, unless a save came in between: the update
+    # below is made only at expected_version, and every write moves the version on.
     before = report or BLANK_REPORT
     changed = {field: value for field, value in values.items() if getattr(before, field) != value}
-    old = {field: getattr(before, field) for field in changed}
     if not changed:
         session.rollback()
         return before
     stamp = {"version": expected_version + 1, "updated_by_id": user.id, "updated_at": clock.now()}
     if "status" in changed:
         stamp["completed_on"] = today if changed["status"] == ReportStatus.DONE else None
+    history = [{"changed_by_id": user.id, "changed_at": stamp["updated_at"], "field": field,
+                "old_value": display_value(field, getattr(before, field)), "new_value": display_value(field, value)}
+               for field, value in changed.items()]
     try:
         if report is None:
             report = Report(task_id=task.id, unit_id=unit.id, **{**values, **stamp})
             session.add(report)
             session.flush()
         else:
+            # Also sets the new values on the report in the session (synchronized by evaluation).
             result = session.execute(
                 update(Report)
                 .where(Report.id == report.id, Report.version == expected_version)
@@ -130,17 +139,6 @@ def save_report(
     except (IntegrityError, ReportConflict):
         session.rollback()
         raise ReportConflict(get_report(session, task, unit)) from None
-    for field, value in changed.items():
-        session.add(
-            ReportChange(
-                report_id=report.id,
-                changed_by_id=user.id,
-                changed_at=stamp["updated_at"],
-                field=field,
-                old_value=display_value(field, old[field]),
-                new_value=display_value(field, value),
-            )
-        )
+    session.execute(insert(ReportChange), [{"report_id": report.id, **change} for change in history])
     session.commit()
-    session.refresh(report)
     return report

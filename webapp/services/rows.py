@@ -13,7 +13,6 @@ from sqlmodel import Session, select
 from ..models import (
     Assignment,
     Extension,
-    ExtensionState,
     Period,
     PeriodReport,
     Plan,
@@ -26,7 +25,7 @@ from ..models import (
     Unit,
     User,
 )
-from .deadlines import approved_extensions, extended_to
+from .deadlines import approved_extensions, extended_to, extensions_of_rows
 from .evidence import attached_by_row, sent_with
 from .paging import Page
 from .periods import DUE_COLUMNS, STATE_LABELS, TASK_COLUMNS, differs, live_standing
@@ -144,13 +143,14 @@ class RowContext:
                  unit_id: int | None = None):
         task_ids = list(task_ids)
         self.plans, self.periods = plans, periods
-        self.approved = approved_extensions(session, task_ids)
+        self.approved: dict = {}
         self.copies: dict = {}
         self.pending: dict = {}
         self.files: dict = {}
         self.sent_files: dict = {}
         if not task_ids:
             return
+        self.approved, self.pending = extensions_of_rows(session, task_ids, unit_id)
         self.files = attached_by_row(session, task_ids, unit_id)
         if periods:
             copies = select(PeriodReport).where(PeriodReport.period_id.in_([p.id for p in periods.values()]),
@@ -159,10 +159,6 @@ class RowContext:
                 copies = copies.where(PeriodReport.unit_id == unit_id)
             self.copies = {(c.task_id, c.unit_id): c for c in session.exec(copies)}
             self.sent_files = sent_with(session, [c.id for c in self.copies.values()])
-        pending = select(Extension).where(Extension.task_id.in_(task_ids), Extension.state == ExtensionState.PENDING)
-        if unit_id is not None:
-            pending = pending.where(Extension.unit_id == unit_id)
-        self.pending = {(e.task_id, e.unit_id): e for e in session.exec(pending)}
 
     def row(self, task, section, unit, role, report, today, updated_by) -> ReportRow:
         status = unit_status(task, report, today, extended_to(task, unit.id, self.approved, today))

@@ -71,11 +71,15 @@ def load_task(ref: str) -> tuple[Task, dict[int, Role]]:
 
     A unit focal point does not learn that a row it is not assigned to exists.
     """
-    session = db.session()
-    task = session.exec(select(Task).where(Task.plan_id == current_plan().id, Task.ref == ref)).first()
-    if task is None:
+    found = db.session().exec(
+        select(Task, Assignment.unit_id, Assignment.role)
+        .outerjoin(Assignment, Assignment.task_id == Task.id)
+        .where(Task.plan_id == current_plan().id, Task.ref == ref)
+    ).all()
+    if not found:
         abort(404)
-    roles = dict(session.exec(select(Assignment.unit_id, Assignment.role).where(Assignment.task_id == task.id)).all())
+    task = found[0][0]
+    roles = {unit_id: role for _, unit_id, role in found if unit_id is not None}
     if not permissions.can_see_task(current_user, roles):
         abort(404)
     return task, roles
@@ -93,16 +97,20 @@ class ReportContext:
 def load_report(ref: str, unit_code: str, *, edit: bool = False) -> ReportContext:
     """One unit's report on a task, if the user may see it (and, with edit, change it)."""
     task, roles = load_task(ref)
-    session = db.session()
-    unit = session.exec(select(Unit).where(Unit.code == unit_code)).first()
-    if unit is None or unit.id not in roles:
+    found = db.session().exec(
+        select(Unit, Report)
+        .outerjoin(Report, (Report.unit_id == Unit.id) & (Report.task_id == task.id))
+        .where(Unit.code == unit_code)
+    ).first()
+    if found is None or found[0].id not in roles:
         abort(404)
+    unit, report = found
     rights = permissions.report_rights(current_user, roles, unit.id)
     if not rights.see:
         abort(404)
     if edit and not rights.edit:
         abort(403)
-    return ReportContext(task, unit, roles[unit.id], get_report(session, task, unit), rights)
+    return ReportContext(task, unit, roles[unit.id], report, rights)
 
 
 def _row_view() -> str:
@@ -285,7 +293,7 @@ def update_report(ref: str, unit_code: str):
     if form.validate_on_submit():
         try:
             ctx.report = save_report(
-                db.session(), task=ctx.task, unit=ctx.unit, user=current_user, values=form.values(),
+                db.session(), task=ctx.task, unit=ctx.unit, report=ctx.report, user=current_user, values=form.values(),
                 expected_version=form.expected_version, today=clock.today(),
             )
         except ReportConflict as exc:
