@@ -5,9 +5,9 @@ front. Plain SQLAlchemy, used by the app, its commands and the services alike.""
 import re
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import bindparam, event, text
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session, create_engine, select
+from sqlmodel import Session, create_engine
 
 from .services.private_files import private_dir, private_file, restrict_existing
 
@@ -83,11 +83,26 @@ def stamp_writes(engine: Engine) -> None:
         connection.info.pop("wrote", None)
 
 
+class PreparedRead:
+    """A read of rows built once, at import, for every unit's rows and for one unit's
+    (`unit_id`): a statement built once keeps its SQL and cache key, which rebuilding for each
+    request would cost again (about half of what a small read costs). Lists go in expanding
+    parameters (`bindparam(..., expanding=True)`)."""
+
+    def __init__(self, statement, unit_column):
+        self.every_unit = statement
+        self.one_unit = statement.where(unit_column == bindparam("unit_id"))
+
+    def of(self, unit_id: int | None):
+        return self.every_unit if unit_id is None else self.one_unit
+
+
 def data_stamp(session: Session) -> int:
     """The version of everything the database holds: it moves on with every committed write."""
-    from .models import DataStamp
+    return session.execute(_DATA_STAMP).scalar_one()
 
-    return session.exec(select(DataStamp.version)).one()
+
+_DATA_STAMP = text("SELECT version FROM datastamp")  # read for every kept page: built once
 
 
 def _private_sqlite_file(url: str) -> None:

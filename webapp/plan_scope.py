@@ -51,12 +51,16 @@ def init_app(app: Flask) -> None:
 
 def link_plan(plan: Plan) -> str | None:
     """The `plan` a link to one of the plan's pages needs: none for the user's own plan."""
-    if "users_plan" not in g:
-        g.users_plan = _users_plan()
-    return None if plan.id == g.users_plan.id else plan.code
+    return None if plan.id == _users_plan().id else plan.code
 
 
 def _users_plan() -> Plan:
+    if "users_plan" not in g:
+        g.users_plan = _read_users_plan()
+    return g.users_plan
+
+
+def _read_users_plan() -> Plan:
     session = db.session()
     if current_user.is_authenticated and current_user.plan_id:
         plan = session.get(Plan, current_user.plan_id)

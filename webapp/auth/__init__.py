@@ -3,6 +3,8 @@
 from flask import Flask, flash, g, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import bindparam
+from sqlmodel import select
 from werkzeug.local import LocalProxy
 
 from .. import permissions
@@ -15,13 +17,18 @@ from .routes import bp
 __all__ = ["bp", "init_app"]
 
 
+# Read for every request: built once (see tasks.routes.TASK_AND_ROLES); the session is new,
+# so nothing is lost by not asking it first (session.get).
+USER_BY_ID = select(User).where(User.id == bindparam("id"))
+
+
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
     """The session names the user and its session token; a changed token ends the session."""
     identifier, _, token = user_id.partition(":")
     if not identifier.isdigit():
         return None
-    user = db.session().get(User, int(identifier))
+    user = db.session().exec(USER_BY_ID, params={"id": int(identifier)}).first()
     if user is None or not user.active or not token or token != user.session_token:
         return None
     return user

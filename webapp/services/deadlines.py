@@ -6,9 +6,10 @@ a cell said only "các cơ quan có liên quan"."""
 from collections import defaultdict
 from datetime import date
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
-from ..database import lock_for_write
+from ..database import PreparedRead, lock_for_write
 from ..models import Assignment, Extension, ExtensionState, Plan, ReportChange, Role, Task, Unit, User
 from . import clock
 from .reports import ensure_report
@@ -34,18 +35,21 @@ def approved_extensions(session: Session, task_ids) -> dict[tuple[int, int], lis
     return found
 
 
+EXTENSIONS_OF_ROWS = PreparedRead(
+    select(Extension)
+    .where(Extension.task_id.in_(bindparam("task_ids", expanding=True)),
+           Extension.state.in_([ExtensionState.APPROVED, ExtensionState.PENDING]))
+    .order_by(Extension.decided_at, Extension.id),
+    Extension.unit_id,
+)
+
+
 def extensions_of_rows(session: Session, task_ids: list[int], unit_id: int | None = None
                        ) -> tuple[dict[tuple[int, int], list[tuple[date | None, date]]], dict[tuple[int, int], Extension]]:
     """For the rows of these tasks (of one unit, if given), in one query: the approved
     extensions as approved_extensions gives them, and each row's pending request."""
     approved, pending = defaultdict(list), {}
-    statement = (select(Extension)
-                 .where(Extension.task_id.in_(task_ids),
-                        Extension.state.in_([ExtensionState.APPROVED, ExtensionState.PENDING]))
-                 .order_by(Extension.decided_at, Extension.id))
-    if unit_id is not None:
-        statement = statement.where(Extension.unit_id == unit_id)
-    for extension in session.exec(statement):
+    for extension in session.exec(EXTENSIONS_OF_ROWS.of(unit_id), params={"task_ids": task_ids, "unit_id": unit_id}):
         row = (extension.task_id, extension.unit_id)
         if extension.state == ExtensionState.APPROVED:
             approved[row].append((extension.original_due_on, extension.new_due_on))

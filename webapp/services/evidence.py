@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import BinaryIO, Iterator
 
-from sqlalchemy import Engine, and_, func, insert
+from sqlalchemy import Engine, and_, bindparam, func, insert
 from sqlmodel import Session, select
 
-from ..database import lock_for_write
+from ..database import PreparedRead, lock_for_write
 from ..models import (
     Attachment,
     FileChunk,
@@ -199,21 +199,30 @@ def attached(session: Session, report_ids: list[int]) -> dict[int, list[Evidence
     return found
 
 
+ATTACHED_TO_ROWS = PreparedRead(
+    select(Report.task_id, Report.unit_id, Attachment, StoredFile)
+    .join(Attachment, Attachment.report_id == Report.id)
+    .join(StoredFile, Attachment.sha256 == StoredFile.sha256)
+    .where(Report.task_id.in_(bindparam("task_ids", expanding=True)), Attachment.removed_at.is_(None))
+    .order_by(Attachment.uploaded_at, Attachment.id),
+    Report.unit_id,
+)
+SENT_WITH = (select(PeriodAttachment, Attachment, StoredFile)
+             .join(Attachment, PeriodAttachment.attachment_id == Attachment.id)
+             .join(StoredFile, Attachment.sha256 == StoredFile.sha256)
+             .where(PeriodAttachment.period_report_id.in_(bindparam("copy_ids", expanding=True)))
+             .order_by(Attachment.uploaded_at, Attachment.id))
+
+
 def attached_by_row(session: Session, task_ids: list[int], unit_id: int | None = None
                     ) -> dict[tuple[int, int], list[EvidenceFile]]:
     """The files attached now to the reports on these tasks (of one unit, if given), by
     (task id, unit id): one query for a whole list of rows."""
     if not task_ids:
         return {}
-    statement = (select(Report.task_id, Report.unit_id, Attachment, StoredFile)
-                 .join(Attachment, Attachment.report_id == Report.id)
-                 .join(StoredFile, Attachment.sha256 == StoredFile.sha256)
-                 .where(Report.task_id.in_(task_ids), Attachment.removed_at.is_(None))
-                 .order_by(Attachment.uploaded_at, Attachment.id))
-    if unit_id is not None:
-        statement = statement.where(Report.unit_id == unit_id)
     found: dict[tuple[int, int], list[EvidenceFile]] = defaultdict(list)
-    for task_id, row_unit_id, attachment, stored in session.exec(statement):
+    for task_id, row_unit_id, attachment, stored in session.exec(ATTACHED_TO_ROWS.of(unit_id),
+                                                                 params={"task_ids": task_ids, "unit_id": unit_id}):
         found[(task_id, row_unit_id)].append(EvidenceFile(attachment, stored))
     return found
 
@@ -223,12 +232,7 @@ def sent_with(session: Session, copy_ids: list[int]) -> dict[int, list[EvidenceF
     if not copy_ids:
         return {}
     found: dict[int, list[EvidenceFile]] = defaultdict(list)
-    for link, attachment, stored in session.exec(
-            select(PeriodAttachment, Attachment, StoredFile)
-            .join(Attachment, PeriodAttachment.attachment_id == Attachment.id)
-            .join(StoredFile, Attachment.sha256 == StoredFile.sha256)
-            .where(PeriodAttachment.period_report_id.in_(copy_ids))
-            .order_by(Attachment.uploaded_at, Attachment.id)):
+    for link, attachment, stored in session.exec(SENT_WITH, params={"copy_ids": copy_ids}):
         found[link.period_report_id].append(EvidenceFile(attachment, stored))
     return found
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, select
 
 from ..database import lock_for_write
@@ -62,8 +62,12 @@ class PeriodError(ValueError):
     """A step that cannot be taken; the message is in Vietnamese."""
 
 
+# Read after every save of a row: built once (see tasks.routes.TASK_AND_ROLES).
+OPEN_PERIOD = select(Period).where(Period.plan_id == bindparam("plan_id"), Period.closed_at.is_(None))
+
+
 def open_period_of(session: Session, plan: Plan) -> Period | None:
-    return session.exec(select(Period).where(Period.plan_id == plan.id, Period.closed_at.is_(None))).first()
+    return session.exec(OPEN_PERIOD, params={"plan_id": plan.id}).first()
 
 
 def open_periods(session: Session, plans: list[Plan]) -> dict[int, Period]:

@@ -7,9 +7,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import case, func
+from sqlalchemy import bindparam, case, func
 from sqlmodel import Session, select
 
+from ..database import PreparedRead
 from ..models import (
     Assignment,
     Extension,
@@ -133,6 +134,13 @@ class ReportRow:
                     and self.status.code not in DONE)
 
 
+COPIES_OF_ROWS = PreparedRead(
+    select(PeriodReport).where(PeriodReport.period_id.in_(bindparam("period_ids", expanding=True)),
+                               PeriodReport.task_id.in_(bindparam("task_ids", expanding=True))),
+    PeriodReport.unit_id,
+)
+
+
 class RowContext:
     """What rows need beyond the reports: extensions, the open periods' copies (one query each).
 
@@ -153,11 +161,9 @@ class RowContext:
         self.approved, self.pending = extensions_of_rows(session, task_ids, unit_id)
         self.files = attached_by_row(session, task_ids, unit_id)
         if periods:
-            copies = select(PeriodReport).where(PeriodReport.period_id.in_([p.id for p in periods.values()]),
-                                                PeriodReport.task_id.in_(task_ids))
-            if unit_id is not None:
-                copies = copies.where(PeriodReport.unit_id == unit_id)
-            self.copies = {(c.task_id, c.unit_id): c for c in session.exec(copies)}
+            copies = session.exec(COPIES_OF_ROWS.of(unit_id), params={
+                "period_ids": [p.id for p in periods.values()], "task_ids": task_ids, "unit_id": unit_id})
+            self.copies = {(c.task_id, c.unit_id): c for c in copies}
             self.sent_files = sent_with(session, [c.id for c in self.copies.values()])
 
     def row(self, task, section, unit, role, report, today, updated_by) -> ReportRow:
