@@ -121,6 +121,16 @@ def test_sessions_expire_after_inactivity_and_after_twelve_hours(login, monkeypa
     assert client.get("/my").status_code == 303  # at most 12 hours after login
 
 
+def test_the_session_cookie_is_sent_again_only_when_it_changes(login, monkeypatch):
+    start = clock.now()
+    client = login("stttt")
+    assert "Set-Cookie" in client.get("/my").headers  # the first form after the login: a new CSRF token
+    monkeypatch.setattr(clock, "now", lambda: start + timedelta(seconds=30))
+    assert "Set-Cookie" not in client.get("/my").headers
+    monkeypatch.setattr(clock, "now", lambda: start + timedelta(minutes=2))
+    assert "Set-Cookie" in client.get("/my").headers  # the activity, noted at most once a minute
+
+
 def test_a_new_session_at_login(app):
     client = UserClient(app.test_client())
     with client.client.session_transaction() as before:

@@ -102,6 +102,11 @@ def _private_pages(response):
     return response
 
 
+# The last activity is written into the session at most once a minute, so that most answers
+# carry no new cookie (an idle session may then end up to a minute early).
+SEEN_EVERY = 60
+
+
 def _expire_sessions():
     """Idle too long, or signed in too long ago: the session ends."""
     if not current_user or not current_user.is_authenticated:
@@ -118,7 +123,8 @@ def _expire_sessions():
         session.clear()
         flash("Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.", "info")
         return login_manager.unauthorized()
-    session["seen_at"] = now
+    if now - seen >= SEEN_EVERY:
+        session["seen_at"] = now
     return None
 
 
@@ -160,6 +166,8 @@ def _propagates_errors(app: Flask) -> bool:
 def init_app(app: Flask) -> None:
     app.session_interface = SessionOverHttps()
     app.permanent_session_lifetime = timedelta(hours=app.config["SESSION_MAX_HOURS"])
+    # The cookie lasts from the login for SESSION_MAX_HOURS; it is sent again only when changed.
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = False
     if app.config["TRUSTED_PROXIES"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"],
                                 x_proto=app.config["TRUSTED_PROXIES"], x_host=app.config["TRUSTED_PROXIES"])
