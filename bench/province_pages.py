@@ -27,8 +27,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 import zlib
 from pathlib import Path
 
@@ -50,12 +48,8 @@ VERSION = re.compile(rb'name="version" type="hidden" value="(\d+)"')
 
 def fetch(client: Client, path: str, encoding: str = "gzip") -> tuple[int, bytes, str]:
     """Status, body as sent, and its Content-Encoding."""
-    request = urllib.request.Request(client.base + path, headers={"Accept-Encoding": encoding})
-    try:
-        with client.opener.open(request, timeout=120) as response:
-            return response.status, response.read(), response.headers.get("Content-Encoding", "")
-    except urllib.error.HTTPError as error:
-        return error.code, error.read(), ""
+    status, body, headers = client.send(path, headers={"Accept-Encoding": encoding})
+    return status, body, headers.get("Content-Encoding", "")
 
 
 def decoded(body: bytes, encoding: str) -> bytes:

@@ -15,20 +15,19 @@ Without --database-url it uses a fresh SQLite file (WAL mode) in a temporary dir
 
 import argparse
 import gzip
-import http.cookiejar
+import http.client
 import json
 import multiprocessing
 import os
 import re
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,30 +75,66 @@ def free_port() -> int:
 
 
 class Client:
+    """A browser as small as can be: one plain HTTP/1.1 request per call (http.client), the
+    cookies kept by hand, redirects of a GET followed. The clients run on the same cores as
+    the server, so whatever they cost is taken from what is measured."""
+
     def __init__(self, base: str):
         self.base = base
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        address = urllib.parse.urlsplit(base)
+        self.host, self.port = address.hostname, address.port
+        self.cookies: dict[str, str] = {}
+
+    def send(self, path: str, data: dict | None = None, headers: dict | None = None
+             ) -> tuple[int, bytes, http.client.HTTPMessage]:
+        """Status, body as sent and headers; a GET's redirects are followed."""
+        for _ in range(5):
+            status, body, answer = self._once(path, data, headers)
+            if data is not None or status not in (301, 302, 303, 307, 308):
+                break
+            path = urllib.parse.urlsplit(answer["Location"])._replace(scheme="", netloc="").geturl()
+        return status, body, answer
+
+    def _once(self, path: str, data: dict | None, headers: dict | None):
+        fields = dict(headers or {})
+        if self.cookies:
+            fields["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        body = None
+        if data is not None:
+            body = urllib.parse.urlencode(data).encode()
+            fields["Content-Type"] = "application/x-www-form-urlencoded"
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=120)
+        try:
+            connection.request("POST" if body is not None else "GET", path, body=body, headers=fields)
+            answer = connection.getresponse()
+            content = answer.read()
+        finally:
+            connection.close()
+        for cookie in answer.headers.get_all("Set-Cookie") or []:
+            name, _, rest = cookie.partition("=")
+            value = rest.split(";", 1)[0]
+            if value and "01 Jan 1970" not in cookie:
+                self.cookies[name] = value
+            else:
+                self.cookies.pop(name, None)
+        return answer.status, content, answer.headers
 
     def request(self, path: str, data: dict | None = None, headers: dict | None = None) -> tuple[int, bytes]:
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
-        req = urllib.request.Request(self.base + path, data=body, headers=headers or {})
-        try:
-            with self.opener.open(req, timeout=30) as response:
-                return response.status, response.read()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read()
+        status, body, _ = self.send(path, data, headers)
+        return status, body
 
     def log_in(self, username: str) -> str:
         _, page = self.request("/login")
         token = TOKEN.search(page.decode()).group(1)
-        status, _ = self.request("/login", {"csrf_token": token, "username": username, "password": PASSWORD})
-        _, page = self.request("/login")
+        _, page = self.request("/login", {"csrf_token": token, "username": username, "password": PASSWORD})
+        _, page = self.request("/login")  # signed in: sent on to the user's home, whose forms carry the token
         return TOKEN.search(page.decode()).group(1)
 
 
-def run_client(args) -> dict:
-    """One client's loop over one scenario for a fixed time; returns latencies and errors."""
-    base, scenario, index, seconds = args
+def run_client(base: str, scenario: str, index: int, seconds: float, ready, results) -> None:
+    """One client's loop over one scenario for a fixed time, begun when every client has
+    logged in (a login's password hashing would otherwise be measured with the requests);
+    puts its latencies and errors in results."""
     client = Client(base)
     username, ref = CLIENT_ROWS[index % len(CLIENT_ROWS)]
     if scenario == "overview":
@@ -110,6 +145,7 @@ def run_client(args) -> dict:
         _, form = client.request(f"/tasks/{ref}/units/{username}/edit", headers={"HX-Request": "true"})
         version = int(re.search(rb'name="version" type="hidden" value="(\d+)"', form).group(1))
     latencies, errors = [], 0
+    ready.wait()
     deadline = time.perf_counter() + seconds
     n = 0
     while time.perf_counter() < deadline:
@@ -136,12 +172,18 @@ def run_client(args) -> dict:
             version += 1
         latencies.append(time.perf_counter() - start)
         errors += not ok
-    return {"latencies": latencies, "errors": errors}
+    results.put({"latencies": latencies, "errors": errors})
 
 
 def measure(base: str, scenario: str, clients: int, seconds: float) -> dict:
-    with multiprocessing.Pool(clients) as pool:
-        results = pool.map(run_client, [(base, scenario, i, seconds) for i in range(clients)])
+    ready, queue = multiprocessing.Barrier(clients), multiprocessing.Queue()
+    processes = [multiprocessing.Process(target=run_client, args=(base, scenario, i, seconds, ready, queue))
+                 for i in range(clients)]
+    for process in processes:
+        process.start()
+    results = [queue.get(timeout=seconds + 120) for _ in processes]
+    for process in processes:
+        process.join()
     latencies = sorted(x for r in results for x in r["latencies"])
     return {
         "requests": len(latencies),
@@ -220,6 +262,7 @@ def measure_all(args) -> int:
     finally:
         server.terminate()
         server.wait(timeout=10)
+        shutil.rmtree(workdir, ignore_errors=True)
 
     engine = "PostgreSQL" if args.database_url else "SQLite (WAL)"
     print(f"gunicorn {args.workers} workers, {args.clients} concurrent clients, {args.seconds:g} s each, {engine}, "
