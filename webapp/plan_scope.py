@@ -9,6 +9,7 @@ from flask import Flask, abort, g, request
 from flask_login import current_user
 
 from . import permissions
+from .database import by_id
 from .extensions import db
 from .models import Plan, Unit
 from .services.plans import PlanNotFound, find_plan
@@ -63,7 +64,7 @@ def _users_plan() -> Plan:
 def _read_users_plan() -> Plan:
     session = db.session()
     if current_user.is_authenticated and current_user.plan_id:
-        plan = session.get(Plan, current_user.plan_id)
+        plan = by_id(session, Plan, current_user.plan_id)
         if plan is not None:
             return plan
     try:
@@ -111,4 +112,4 @@ def own_unit() -> Unit:
     """The unit of the signed-in focal point; anyone else is refused."""
     if not permissions.has_unit_home(current_user):
         abort(403)
-    return db.session().get(Unit, current_user.unit_id)
+    return by_id(db.session(), Unit, current_user.unit_id)

@@ -8,6 +8,7 @@ from sqlmodel import select
 from werkzeug.local import LocalProxy
 
 from .. import permissions
+from ..database import by_id
 from ..extensions import db, login_manager
 from ..models import Unit, User
 from ..rendering import redirect_for_client
@@ -77,7 +78,7 @@ def _navigation():
 
 
 def _reachable() -> dict:
-    unit = db.session().get(Unit, current_user.unit_id) if current_user.unit_id else None
+    unit = by_id(db.session(), Unit, current_user.unit_id) if current_user.unit_id else None
     return {
         "my_rows": permissions.has_unit_home(current_user),
         "overview": permissions.can_see_overview(current_user),

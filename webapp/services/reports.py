@@ -5,6 +5,7 @@ from datetime import date
 
 from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from ..database import lock_for_write
@@ -128,14 +129,16 @@ def save_report(
             session.add(report)
             session.flush()
         else:
-            # Also sets the new values on the report in the session (synchronized by evaluation).
             result = session.execute(
                 update(Report)
                 .where(Report.id == report.id, Report.version == expected_version)
-                .values(**changed, **stamp)
+                .values(**changed, **stamp),
+                execution_options={"synchronize_session": False},
             )
             if result.rowcount != 1:
                 raise ReportConflict(None)
+            for field, value in {**changed, **stamp}.items():
+                set_committed_value(report, field, value)  # as written: nothing to read back
     except (IntegrityError, ReportConflict):
         session.rollback()
         raise ReportConflict(get_report(session, task, unit)) from None

@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import bindparam, case, func
 from sqlmodel import Session, select
 
-from ..database import PreparedRead
+from ..database import PreparedRead, by_id
 from ..models import (
     Assignment,
     Extension,
@@ -297,14 +297,14 @@ def by_plan(rows: list[ReportRow]) -> list[tuple[Plan, list[ReportRow]]]:
 
 
 def _single_plan_context(session: Session, task: Task, period: Period | None, unit_id: int | None = None):
-    plan = session.get(Plan, task.plan_id)
+    plan = by_id(session, Plan, task.plan_id)
     return RowContext(session, [task.id], plans={plan.id: plan}, periods={plan.id: period} if period else {},
                       unit_id=unit_id)
 
 
 def task_rows(session: Session, *, task: Task, today: date, period: Period | None = None) -> list[ReportRow]:
     """Every assigned unit's report on a task: leads first, then supporters."""
-    section = session.get(Section, task.section_id)
+    section = by_id(session, Section, task.section_id)
     lead_first = case((Assignment.role == Role.LEAD, 0), else_=1)
     assigned = session.exec(
         select(Assignment.role, Unit)
@@ -325,8 +325,8 @@ def task_rows(session: Session, *, task: Task, today: date, period: Period | Non
 def report_row(session: Session, *, task: Task, unit: Unit, role: Role, report: Report | None, today: date,
                period: Period | None = None) -> ReportRow:
     report = report or BLANK_REPORT
-    section = session.get(Section, task.section_id)
-    updated_by = session.get(User, report.updated_by_id) if report.updated_by_id else None
+    section = by_id(session, Section, task.section_id)
+    updated_by = by_id(session, User, report.updated_by_id) if report.updated_by_id else None
     context = _single_plan_context(session, task, period, unit.id)
     return context.row(task, section, unit, role, report, today, updated_by)
 
