@@ -18,7 +18,7 @@ from .routes import bp
 __all__ = ["bp", "init_app"]
 
 
-# Read for every request: built once (see tasks.routes.TASK_AND_ROLES); the session is new,
+# Read for every request: built once (see database.PreparedRead); the session is new,
 # so nothing is lost by not asking it first (session.get).
 USER_BY_ID = select(User).where(User.id == bindparam("id"))
 

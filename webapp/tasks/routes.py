@@ -67,11 +67,9 @@ ROW_VIEWS = ("unit", "task")  # the page a report row sits in: the unit's home o
 FORM_CONTROL_FIELDS = {"csrf_token", "version", "view"}
 
 
-# Every step on a row begins with these two reads: built once, they keep their SQL and cache
-# key (rebuilding them is about half of what such a read costs).
-TASK_AND_ROLES = (select(Task, Assignment.unit_id, Assignment.role)
-                  .outerjoin(Assignment, Assignment.task_id == Task.id)
-                  .where(Task.plan_id == bindparam("plan_id"), Task.ref == bindparam("ref")))
+# Every step on a row begins with these reads: built once (see database.PreparedRead).
+TASK_BY_REF = select(Task).where(Task.plan_id == bindparam("plan_id"), Task.ref == bindparam("ref"))
+ROLES_ON_TASK = select(Assignment.unit_id, Assignment.role).where(Assignment.task_id == bindparam("task_id"))
 UNIT_AND_REPORT = (select(Unit, Report)
                    .outerjoin(Report, (Report.unit_id == Unit.id) & (Report.task_id == bindparam("task_id")))
                    .where(Unit.code == bindparam("code")))
@@ -82,11 +80,12 @@ def load_task(ref: str) -> tuple[Task, dict[int, Role]]:
 
     A unit focal point does not learn that a row it is not assigned to exists.
     """
-    found = db.session().exec(TASK_AND_ROLES, params={"plan_id": current_plan().id, "ref": ref}).all()
-    if not found:
+    session = db.session()
+    task = session.exec(TASK_BY_REF, params={"plan_id": current_plan().id, "ref": ref}).first()
+    if task is None:
         abort(404)
-    task = found[0][0]
-    roles = {unit_id: role for _, unit_id, role in found if unit_id is not None}
+    # A task has tens of units at times: the task once, then their roles (not the task again for each).
+    roles = dict(session.exec(ROLES_ON_TASK, params={"task_id": task.id}).all())
     if not permissions.can_see_task(current_user, roles):
         abort(404)
     return task, roles
