@@ -3,6 +3,8 @@
 Measures requests per second and the median and 95th-percentile latency of
 - /healthz (a constant string, no database: the ceiling of this stack on this machine),
 - the unit page (/my), the plan overview (/tasks), and an in-place save (an HTMX POST),
+each client asking again as soon as answered; then saves and unit pages at steady rates
+(SCENARIOS), which tells what one server holds with its answers still quick;
 and the weight of a full page's first load (HTML, CSS and JS, gzip-compressed) and of an
 HTMX row response. Every client is its own process (no shared interpreter lock), logged
 in as a different unit; each save goes to that unit's own row, so no save conflicts.
@@ -38,6 +40,13 @@ CLIENT_ROWS = [("stttt", "A.I.3"), ("vpubnd", "A.I.8"), ("snv", "A.I.1"), ("skhd
                ("stc", "A.I.19"), ("stp", "A.I.13"), ("cat", "A.I.5"), ("bhxh", "B.7.1"),
                ("stnmt", "B.6.1"), ("cucthue", "B.5.2")]
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+# In this order, each as fast as the clients can (rate 0), then at steady rates (requests a
+# second from all the clients together): what one server holds with its answers still quick.
+# The unit pages come before any save, so they are kept ones (asked again between changes).
+SCENARIOS = [("healthz", 0), ("unit page", 0), ("unit page", 80), ("unit page", 160), ("overview", 0),
+             ("save", 0), ("save", 20), ("save", 40)]
 
 
 def start_postgresql():
@@ -131,10 +140,13 @@ class Client:
         return TOKEN.search(page.decode()).group(1)
 
 
-def run_client(base: str, scenario: str, index: int, seconds: float, ready, results) -> None:
+def run_client(base: str, scenario: str, index: int, seconds: float, interval: float, offset: float, ready,
+               results) -> None:
     """One client's loop over one scenario for a fixed time, begun when every client has
     logged in (a login's password hashing would otherwise be measured with the requests);
-    puts its latencies and errors in results."""
+    puts its latencies and errors in results. With an interval, it asks on a schedule (one
+    request every interval seconds, the first after offset) and a request's time runs from
+    when it was due, so that a late answer also counts for the requests it delayed."""
     client = Client(base)
     username, ref = CLIENT_ROWS[index % len(CLIENT_ROWS)]
     if scenario == "overview":
@@ -146,10 +158,14 @@ def run_client(base: str, scenario: str, index: int, seconds: float, ready, resu
         version = int(re.search(rb'name="version" type="hidden" value="(\d+)"', form).group(1))
     latencies, errors = [], 0
     ready.wait()
-    deadline = time.perf_counter() + seconds
+    began = time.perf_counter()
+    deadline = began + seconds
     n = 0
     while time.perf_counter() < deadline:
         start = time.perf_counter()
+        if interval:
+            start = began + offset + len(latencies) * interval
+            time.sleep(max(0.0, start - time.perf_counter()))
         if scenario == "healthz":
             status, body = client.request("/healthz")
             ok = status == 200 and body == b"ok"
@@ -175,9 +191,13 @@ def run_client(base: str, scenario: str, index: int, seconds: float, ready, resu
     results.put({"latencies": latencies, "errors": errors})
 
 
-def measure(base: str, scenario: str, clients: int, seconds: float) -> dict:
+def measure(base: str, scenario: str, clients: int, seconds: float, rate: float = 0) -> dict:
+    """As fast as each client can (rate 0), or at rate requests a second from all of them."""
     ready, queue = multiprocessing.Barrier(clients), multiprocessing.Queue()
-    processes = [multiprocessing.Process(target=run_client, args=(base, scenario, i, seconds, ready, queue))
+    interval = clients / rate if rate else 0.0
+    processes = [multiprocessing.Process(target=run_client,
+                                         args=(base, scenario, i, seconds, interval, interval * i / clients,
+                                               ready, queue))
                  for i in range(clients)]
     for process in processes:
         process.start()
@@ -255,8 +275,9 @@ def measure_all(args) -> int:
                 time.sleep(0.1)
         results = {}
         speed_before = reference_loop_ms()
-        for scenario in ("healthz", "unit page", "overview", "save"):
-            results[scenario] = measure(base, scenario, args.clients, args.seconds)
+        for scenario, rate in SCENARIOS:
+            name = f"{scenario} @{rate}/s" if rate else scenario
+            results[name] = measure(base, scenario, args.clients, args.seconds, rate)
         speed_after = reference_loop_ms()
         weight = page_weight(base)
     finally:
@@ -269,9 +290,9 @@ def measure_all(args) -> int:
           f"{os.cpu_count()} cores")
     print(f"reference loop (this machine's speed, lower is faster): {speed_before:.0f} ms before, "
           f"{speed_after:.0f} ms after")
-    print(f"{'scenario':<12} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7} {'requests':>9}")
+    print(f"{'scenario':<18} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7} {'requests':>9}")
     for scenario, r in results.items():
-        print(f"{scenario:<12} {r['rps']:>8.1f} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} {r['errors']:>7} {r['requests']:>9}")
+        print(f"{scenario:<18} {r['rps']:>8.1f} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} {r['errors']:>7} {r['requests']:>9}")
     ratio = results["overview"]["rps"] / results["healthz"]["rps"]
     print(f"overview / healthz throughput: {ratio:.2f}")
     print(f"full page first load (HTML+CSS+JS, gzip): {weight['full_page_gzip_kb']:.1f} KB; "

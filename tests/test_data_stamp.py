@@ -10,7 +10,7 @@ from sqlmodel import Session
 from webapp.database import data_stamp, make_engine
 from webapp.extensions import db
 
-from .factories import TOKEN, open_period
+from .factories import TOKEN, UserClient, open_period
 
 # A change no revision or history records: only the stamp tells that the page is old.
 ROW_TEXT = "UPDATE task SET content = :content WHERE ref = 'A.I.3'"
@@ -61,6 +61,19 @@ def test_every_committed_write_moves_the_stamp_on_and_nothing_else_does(app, log
     assert stamp(engine) == before + 1
     saved = unit.post("/tasks/A.I.3/units/stttt", SAVE, htmx=True)
     assert saved.status_code == 200 and stamp(engine) == before + 2
+
+
+def test_logins_leave_the_stamp_and_the_kept_pages_as_they_are(app, login):
+    engine = db.engine(app)
+    unit = login("stttt")
+    login("snv")  # a first login also keeps the plan the account follows (a change)
+    unit.get("/my")
+    before = stamp(engine)
+    login("snv")  # another unit signs in again: an audit row only
+    refused = UserClient(app.test_client()).post("/login", {"username": "snv", "password": "sai mật khẩu"})
+    assert refused.status_code == 401  # refused: a failed login counted
+    assert stamp(engine) == before
+    assert statements_of(app, lambda: unit.get("/my")) <= 3  # still the kept page
 
 
 def test_a_units_home_is_kept_until_anything_changes_and_then_shows_the_change(app, login, database_url):

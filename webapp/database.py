@@ -43,7 +43,10 @@ def make_engine(url: str, sqlite_busy_timeout: float = 15.0, sqlite_synchronous:
     return engine
 
 
-_WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+_WRITES = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)', re.IGNORECASE)
+# The trail of who did what (the audit log, failed logins): every login writes it and no kept
+# page shows it, so it leaves the stamp as it is (else each login renewed every kept page).
+UNSTAMPED_TABLES = {"auditevent", "loginthrottle"}
 _STAMP_TABLE_PRESENT = {
     "sqlite": "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'datastamp'",
     "postgresql": "SELECT count(*) FROM pg_tables WHERE tablename = 'datastamp' AND schemaname = current_schema()",
@@ -52,7 +55,8 @@ _STAMP_TABLE_PRESENT = {
 
 def stamp_writes(engine: Engine) -> None:
     """Every transaction that writes, through any session, command or service on this
-    engine, moves the data stamp on in the same transaction, just before it commits: a
+    engine (the audit trail aside: UNSTAMPED_TABLES), moves the data stamp on in the same
+    transaction, just before it commits: a
     reader that sees the new stamp sees the change, and a part of a page cached under the
     old stamp (fragment_cache.cached_part) is never served again, in any process or app
     server. Written with the connection's own cursor, so the update is not itself noted as
@@ -61,7 +65,8 @@ def stamp_writes(engine: Engine) -> None:
 
     @event.listens_for(engine, "before_cursor_execute")
     def _note_write(connection, _cursor, statement, _parameters, _context, _executemany):
-        if _WRITES.match(statement):
+        write = _WRITES.match(statement)
+        if write and write.group(1).lower() not in UNSTAMPED_TABLES:
             connection.info["wrote"] = True
 
     @event.listens_for(engine, "commit")
