@@ -45,8 +45,8 @@ TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 # In this order, each as fast as the clients can (rate 0), then at steady rates (requests a
 # second from all the clients together): what one server holds with its answers still quick.
 # The unit pages come before any save, so they are kept ones (asked again between changes).
-SCENARIOS = [("healthz", 0), ("unit page", 0), ("unit page", 80), ("unit page", 160), ("overview", 0),
-             ("save", 0), ("save", 20), ("save", 40)]
+SCENARIOS = [("healthz", 0), ("unit page", 0), ("unit page", 80), ("unit page", 160), ("unit page", 240),
+             ("overview", 0), ("save", 0), ("save", 20), ("save", 40), ("save", 60)]
 
 
 def start_postgresql():
