@@ -56,11 +56,11 @@ _STAMP_TABLE_PRESENT = {
 def stamp_writes(engine: Engine) -> None:
     """Every transaction that writes, through any session, command or service on this
     engine (the audit trail aside: UNSTAMPED_TABLES), moves the data stamp on in the same
-    transaction, just before it commits: a
-    reader that sees the new stamp sees the change, and a part of a page cached under the
-    old stamp (fragment_cache.cached_part) is never served again, in any process or app
-    server. Written with the connection's own cursor, so the update is not itself noted as
-    a write. A database older than the stamp (a migration under way) is left as it is."""
+    transaction, just before it commits: a reader that sees the new stamp sees the change,
+    and a part of a page cached under the old stamp (fragment_cache.cached_part) is never
+    served again, in any process or app server. Written with the connection's own cursor, so
+    the update is not itself noted as a write. A database older than the stamp (a migration
+    under way) is left as it is."""
     present = {"known": False}
 
     @event.listens_for(engine, "before_cursor_execute")
@@ -109,9 +109,9 @@ def by_id(session: Session, model: type, ident: int):
     """session.get(model, ident) at half the cost: the object the session holds already, else
     a read built once for the model (session.get builds its statement anew each time)."""
     if model not in _BY_ID:
-        _BY_ID[model] = (inspect(model)._identity_class, select(model).where(model.id == bindparam("id")))
-    identity_class, statement = _BY_ID[model]
-    held = session.identity_map.get((identity_class, (ident,), None))
+        _BY_ID[model] = (inspect(model), select(model).where(model.id == bindparam("id")))
+    mapper, statement = _BY_ID[model]
+    held = session.identity_map.get(mapper.identity_key_from_primary_key((ident,)))
     return held if held is not None else session.exec(statement, params={"id": ident}).first()
 
 
