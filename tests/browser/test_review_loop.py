@@ -100,11 +100,18 @@ def test_accept_a_selection_in_place(browser, live_server):
     reviewer.get_by_role("button", name="Chấp nhận các báo cáo đã chọn").click()
     expect(reviewer.locator("#flash")).to_contain_text("Hãy chọn ít nhất một báo cáo.")
     expect(reviewer.locator("tr.queue-row").get_by_role("button", name="Chấp nhận")).to_have_count(3)
+    expect(reviewer.get_by_role("heading", name="Chờ duyệt (3)")).to_be_visible()
+    waiting = reviewer.locator("#unit-lines td[data-label='Chờ duyệt']")
+    assert sum(int(cell) for cell in waiting.all_inner_texts()) == 3
     for ref in ("B.8.1", "B.5.1"):
         reviewer.locator("tr.queue-row", has_text=ref).get_by_role("checkbox").check()
     reviewer.get_by_role("button", name="Chấp nhận các báo cáo đã chọn").click()
     expect(reviewer.locator("tr.queue-row", has_text="B.8.1")).to_contain_text("Đã chấp nhận")
     expect(reviewer.locator("tr.queue-row", has_text="B.5.1")).to_contain_text("Đã chấp nhận")
     expect(reviewer.locator("tr.queue-row", has_text="B.4.1").get_by_role("button", name="Chấp nhận")).to_be_visible()
+    # The count above the queue and the units' figures follow, read again with the page's filters.
+    expect(reviewer.get_by_role("heading", name="Chờ duyệt (1)")).to_be_visible()
+    expect(waiting.filter(has_text="1")).to_have_count(1)
+    assert sum(int(cell) for cell in waiting.all_inner_texts()) == 1
     assert reviewer.evaluate("window.__noReload === true"), "the selection was reviewed in place"
     reviewer.context.close()

@@ -165,9 +165,11 @@ def _review(copies, accept: bool, *, in_row: bool = False, uploads=None, limits=
         for copy in copies:
             session.refresh(copy)
         rows = [(copy, session.get(Task, copy.task_id), session.get(Unit, copy.unit_id)) for copy in copies]
-        return render_template("review/_queue_rows.html", items=queue.items(session, rows), error=error,
-                               can_review=True, form=ReviewForm(), several_plans=len(followed_plans(session)) > 1,
-                               typed=form.comment.data if error and in_row else "")
+        answer = render_template("review/_queue_rows.html", items=queue.items(session, rows), error=error,
+                                 can_review=True, form=ReviewForm(), several_plans=len(followed_plans(session)) > 1,
+                                 typed=form.comment.data if error and in_row else "")
+        # The queue's count and the units' figures, filtered as the page is, are read again.
+        return answer, {} if error else {"HX-Trigger": "queue-changed"}
     if error:
         flash(error, "error")
     else:
