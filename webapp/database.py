@@ -154,9 +154,14 @@ def lock_for_write(session: Session) -> None:
     the lock. On PostgreSQL, taking turns also commits the report history in the order of
     its ids, which the caches read changes by (services.rows.data_version, the live
     standing): without it, a change given a lower id could commit after one given a
-    higher id and be missed. Ends the current (read) transaction first.
+    higher id and be missed.
+
+    On SQLite the current (read) transaction ends first. On PostgreSQL the lock is taken
+    within it: each statement after the lock sees every commit made before it (read
+    committed), and the request keeps one connection instead of taking a second one.
     """
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection().exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+        return
     session.commit()
-    connection = session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-    if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})

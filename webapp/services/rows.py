@@ -4,6 +4,7 @@ Each builder runs a fixed number of queries, however many rows and units there a
 """
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -322,13 +323,20 @@ def task_rows(session: Session, *, task: Task, today: date, period: Period | Non
     return rows
 
 
-def report_row(session: Session, *, task: Task, unit: Unit, role: Role, report: Report | None, today: date,
-               period: Period | None = None) -> ReportRow:
-    report = report or BLANK_REPORT
+def row_maker(session: Session, *, task: Task, unit: Unit, role: Role, today: date,
+              period: Period | None = None) -> Callable[[Report | BlankReport | None], ReportRow]:
+    """Reads what one unit's row shows beside its report (the section, extensions, files, the
+    period's copy) and gives what makes the row for a report: a save reads all this before
+    its write, which changes the report alone."""
     section = by_id(session, Section, task.section_id)
-    updated_by = by_id(session, User, report.updated_by_id) if report.updated_by_id else None
     context = _single_plan_context(session, task, period, unit.id)
-    return context.row(task, section, unit, role, report, today, updated_by)
+
+    def make(report: Report | BlankReport | None) -> ReportRow:
+        report = report or BLANK_REPORT
+        updated_by = by_id(session, User, report.updated_by_id) if report.updated_by_id else None
+        return context.row(task, section, unit, role, report, today, updated_by)
+
+    return make
 
 
 HISTORY_PAGE = 50

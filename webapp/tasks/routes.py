@@ -45,7 +45,7 @@ from ..services.rows import (
     STATUS_CHOICES,
     data_version,
     overview_page,
-    report_row,
+    row_maker,
     section_choices,
     task_history,
     task_rows,
@@ -120,13 +120,25 @@ def _row_view() -> str:
     return view if view in ROW_VIEWS else "task"
 
 
-def _row(ctx: ReportContext):
+def _row_maker(ctx: ReportContext):
+    """What makes the row for a report, all it shows beside the report read now (with the
+    reviewer's files of its period copy): a save asks for it before writing."""
     session = db.session()
-    row = report_row(session, task=ctx.task, unit=ctx.unit, role=ctx.role, report=ctx.report, today=clock.today(),
+    make = row_maker(session, task=ctx.task, unit=ctx.unit, role=ctx.role, today=clock.today(),
                      period=open_period_of(session, current_plan()))
-    row.rights = ctx.rights
-    show_review_files(session, [row])
+    shown = make(ctx.report)
+    show_review_files(session, [shown])
+
+    def row(report):
+        made = make(report)
+        made.rights, made.review_files = ctx.rights, shown.review_files
+        return made
+
     return row
+
+
+def _row(ctx: ReportContext):
+    return _row_maker(ctx)(ctx.report)
 
 
 def _form(ctx: ReportContext, formdata=None):
@@ -293,6 +305,7 @@ def update_report(ref: str, unit_code: str):
     view = _row_view()
     conflict = None
     if form.validate_on_submit():
+        row_for = _row_maker(ctx) if wants_partial() else None  # read before the write, which changes the report alone
         try:
             ctx.report = save_report(
                 db.session(), task=ctx.task, unit=ctx.unit, report=ctx.report, user=current_user, values=form.values(),
@@ -301,8 +314,8 @@ def update_report(ref: str, unit_code: str):
         except ReportConflict as exc:
             conflict = _conflict(exc.current, form)
         else:
-            if wants_partial():
-                return render_template("reports/_row.html", row=_row(ctx), view=view)
+            if row_for:
+                return render_template("reports/_row.html", row=row_for(ctx.report), view=view)
             return redirect(_return_to(ctx, view), code=303)
     row = _row(ctx)
     return render("reports/edit.html", "reports/_row_edit.html", row=row, form=form, view=view, conflict=conflict)
