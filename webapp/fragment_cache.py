@@ -9,6 +9,7 @@ the app stays stateless.
 import secrets
 from typing import Callable
 
+from flask import render_template
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
@@ -22,11 +23,13 @@ class FragmentCache(Kept):
     def __init__(self, size: int = 64):
         super().__init__(size)
 
-    def get_or_render(self, key: tuple, render: Callable[[], str]) -> Markup:
+    def rendered(self, key: tuple, template: str, context: Callable[[], dict],
+                 kept: Callable[[Markup], Markup] = lambda html: html) -> Markup:
+        """The template rendered with context() (called on a miss only), as kept(html) stores it."""
         html = self.get(key)
         if html is None:
-            # What render() returns is a template's output, escaped there: it is safe HTML.
-            html = Markup(render())
+            # Only a template's own output is taken as safe HTML: it escaped every value as it rendered.
+            html = kept(Markup(render_template(template, **context())))
             self.put(key, html)
         return html
 
@@ -34,13 +37,14 @@ class FragmentCache(Kept):
         app.extensions["fragments"] = self
 
 
-def cached_part(key: tuple, render: Callable[[], str]) -> Markup:
+def cached_part(key: tuple, template: str, context: Callable[[], dict]) -> Markup:
     """A part of one person's page, with forms in it: cached with their CSRF token left out,
     given back with this request's (the forms then post as the page's own would). The key
     names the person and the data stamp."""
     token = generate_csrf()
-    html = fragments().get_or_render(key, lambda: render().replace(token, _TOKEN_SLOT))
-    return html.replace(_TOKEN_SLOT, token)  # Markup's own replace: the token is escaped, the rest kept
+    # Markup's own replace both ways: the token is escaped, the rest kept as rendered.
+    html = fragments().rendered(key, template, context, kept=lambda html: html.replace(token, _TOKEN_SLOT))
+    return html.replace(_TOKEN_SLOT, token)
 
 
 def fragments() -> FragmentCache:

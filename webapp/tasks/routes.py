@@ -200,11 +200,12 @@ def overview():
     # Several plans show each one's first page, with a link to the whole of it.
     number = page_number(request.args) if len(plans) == 1 else 1
     results = [
-        fragments().get_or_render(
+        fragments().rendered(
             ("overview", plan.id, data_version(session, plan), today, filters.key(), len(plans) > 1, number),
-            lambda plan=plan: render_template(
-                "tasks/_overview_plan.html", plan=plan, several_plans=len(plans) > 1,
-                found=overview_page(session, plan=plan, today=today, filters=filters, number=number)),
+            "tasks/_overview_plan.html",
+            lambda plan=plan: dict(plan=plan, several_plans=len(plans) > 1,
+                                   found=overview_page(session, plan=plan, today=today, filters=filters,
+                                                       number=number)),
         )
         for plan in plans
     ]

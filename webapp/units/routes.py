@@ -40,7 +40,7 @@ def home():
         return render_template(template, **_home(partial))
     key = ("unit home", data_stamp(db.session()), current_user.id, clock.today(), partial,
            tuple(request.args.items(multi=True)))
-    return cached_part(key, lambda: render_template(template, **_home(partial)))
+    return cached_part(key, template, lambda: _home(partial))
 
 
 def _home(partial: bool) -> dict:
