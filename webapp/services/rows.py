@@ -323,12 +323,11 @@ def task_rows(session: Session, *, task: Task, today: date, period: Period | Non
     return rows
 
 
-def row_maker(session: Session, *, task: Task, unit: Unit, role: Role, today: date,
+def row_maker(session: Session, *, task: Task, section: Section, unit: Unit, role: Role, today: date,
               period: Period | None = None) -> Callable[[Report | BlankReport | None], ReportRow]:
-    """Reads what one unit's row shows beside its report (the section, extensions, files, the
-    period's copy) and gives what makes the row for a report: a save reads all this before
-    its write, which changes the report alone."""
-    section = by_id(session, Section, task.section_id)
+    """Reads what one unit's row shows beside its report (extensions, files, the period's
+    copy) and gives what makes the row for a report: a save reads all this before its write,
+    which changes the report alone."""
     context = _single_plan_context(session, task, period, unit.id)
 
     def make(report: Report | BlankReport | None) -> ReportRow:

@@ -23,7 +23,7 @@ from .. import permissions
 from ..extensions import db, locks_its_own_writes
 from ..forms import EmptyForm, errors_text, options
 from ..fragment_cache import fragments
-from ..models import Assignment, Indicator, Report, Role, Section, Task, Unit, User
+from ..models import Assignment, Indicator, Period, Report, Role, Section, Task, Unit, User
 from ..plan_scope import current_plan, id_arg, link_plan, plans_shown
 from ..rendering import render, wants_partial
 from ..security import audit
@@ -67,52 +67,63 @@ ROW_VIEWS = ("unit", "task")  # the page a report row sits in: the unit's home o
 FORM_CONTROL_FIELDS = {"csrf_token", "version", "view"}
 
 
-# Every step on a row begins with these reads: built once (see database.PreparedRead).
+# The reads every page or step about a row begins with: built once (see database.PreparedRead).
 TASK_BY_REF = select(Task).where(Task.plan_id == bindparam("plan_id"), Task.ref == bindparam("ref"))
 ROLES_ON_TASK = select(Assignment.unit_id, Assignment.role).where(Assignment.task_id == bindparam("task_id"))
-UNIT_AND_REPORT = (select(Unit, Report)
-                   .outerjoin(Report, (Report.unit_id == Unit.id) & (Report.task_id == bindparam("task_id")))
-                   .where(Unit.code == bindparam("code")))
+# A step on one unit's row: the task with its section, the unit with its report (if ever
+# saved) and the plan's open period (if any), in one statement instead of five.
+ROW_STEP = (select(Task, Section, Unit, Report, Period)
+            .join(Section, Section.id == Task.section_id)
+            .join(Unit, Unit.code == bindparam("code"))
+            .outerjoin(Report, (Report.task_id == Task.id) & (Report.unit_id == Unit.id))
+            .outerjoin(Period, (Period.plan_id == Task.plan_id) & Period.closed_at.is_(None))
+            .where(Task.plan_id == bindparam("plan_id"), Task.ref == bindparam("ref")))
 
 
 def load_task(ref: str) -> tuple[Task, dict[int, Role]]:
-    """The task and each assigned unit's role on it; 404 when the user may not see it.
-
-    A unit focal point does not learn that a row it is not assigned to exists.
-    """
-    session = db.session()
-    task = session.exec(TASK_BY_REF, params={"plan_id": current_plan().id, "ref": ref}).first()
+    """The task and each assigned unit's role on it; 404 when the user may not see it."""
+    task = db.session().exec(TASK_BY_REF, params={"plan_id": current_plan().id, "ref": ref}).first()
     if task is None:
         abort(404)
+    return task, _roles_seen(task)
+
+
+def _roles_seen(task: Task) -> dict[int, Role]:
+    """Each assigned unit's role on the task; 404 when the user may not see it: a unit focal
+    point does not learn that a row it is not assigned to exists."""
     # A task has tens of units at times: the task once, then their roles (not the task again for each).
-    roles = dict(session.exec(ROLES_ON_TASK, params={"task_id": task.id}).all())
-    if not permissions.can_see_task(current_user, roles):
+    roles = dict(db.session().exec(ROLES_ON_TASK, params={"task_id": task.id}).all())
+    if not permissions.can_see_task(current_user._get_current_object(), roles):
         abort(404)
-    return task, roles
+    return roles
 
 
 @dataclass
 class ReportContext:
     task: Task
+    section: Section
     unit: Unit
     role: Role
     report: Report | None
     rights: permissions.ReportRights
+    period: Period | None  # the plan's open period, as read with the row
 
 
 def load_report(ref: str, unit_code: str, *, edit: bool = False) -> ReportContext:
     """One unit's report on a task, if the user may see it (and, with edit, change it)."""
-    task, roles = load_task(ref)
-    found = db.session().exec(UNIT_AND_REPORT, params={"task_id": task.id, "code": unit_code}).first()
-    if found is None or found[0].id not in roles:
+    found = db.session().exec(ROW_STEP, params={"plan_id": current_plan().id, "ref": ref, "code": unit_code}).first()
+    if found is None:
         abort(404)
-    unit, report = found
-    rights = permissions.report_rights(current_user, roles, unit.id)
+    task, section, unit, report, period = found
+    roles = _roles_seen(task)
+    if unit.id not in roles:
+        abort(404)
+    rights = permissions.report_rights(current_user._get_current_object(), roles, unit.id)
     if not rights.see:
         abort(404)
     if edit and not rights.edit:
         abort(403)
-    return ReportContext(task, unit, roles[unit.id], report, rights)
+    return ReportContext(task, section, unit, roles[unit.id], report, rights, period)
 
 
 def _row_view() -> str:
@@ -124,8 +135,8 @@ def _row_maker(ctx: ReportContext):
     """What makes the row for a report, all it shows beside the report read now (with the
     reviewer's files of its period copy): a save asks for it before writing."""
     session = db.session()
-    make = row_maker(session, task=ctx.task, unit=ctx.unit, role=ctx.role, today=clock.today(),
-                     period=open_period_of(session, current_plan()))
+    make = row_maker(session, task=ctx.task, section=ctx.section, unit=ctx.unit, role=ctx.role, today=clock.today(),
+                     period=ctx.period)
     shown = make(ctx.report)
     show_review_files(session, [shown])
 
@@ -353,7 +364,7 @@ def submit_report(ref: str, unit_code: str):
     if not EmptyForm().validate_on_submit():
         abort(400)
     session = db.session()
-    period = open_period_of(session, current_plan())
+    period = ctx.period
     error = None
     if period is None:
         error = "Chưa có kỳ báo cáo nào đang mở."
