@@ -55,6 +55,11 @@ def link_plan(plan: Plan) -> str | None:
     return None if plan.id == _users_plan().id else plan.code
 
 
+def keep_users_plan(plan: Plan) -> None:
+    """The plan the account chose, as read with the account (the request's first read)."""
+    g.users_plan = plan
+
+
 def _users_plan() -> Plan:
     if "users_plan" not in g:
         g.users_plan = _read_users_plan()

@@ -10,7 +10,8 @@ from werkzeug.local import LocalProxy
 from .. import permissions
 from ..database import by_id
 from ..extensions import db, login_manager
-from ..models import Unit, User
+from ..models import Plan, Unit, User
+from ..plan_scope import keep_users_plan
 from ..rendering import redirect_for_client
 from ..services.plans import followed_plans
 from .routes import bp
@@ -19,8 +20,9 @@ __all__ = ["bp", "init_app"]
 
 
 # Read for every request: built once (see database.PreparedRead); the session is new,
-# so nothing is lost by not asking it first (session.get).
-USER_BY_ID = select(User).where(User.id == bindparam("id"))
+# so nothing is lost by not asking it first (session.get). The account's chosen plan comes
+# with it: nearly every page is about that plan.
+USER_BY_ID = select(User, Plan).outerjoin(Plan, Plan.id == User.plan_id).where(User.id == bindparam("id"))
 
 
 @login_manager.user_loader
@@ -29,9 +31,14 @@ def _load_user(user_id: str) -> User | None:
     identifier, _, token = user_id.partition(":")
     if not identifier.isdigit():
         return None
-    user = db.session().exec(USER_BY_ID, params={"id": int(identifier)}).first()
-    if user is None or not user.active or not token or token != user.session_token:
+    found = db.session().exec(USER_BY_ID, params={"id": int(identifier)}).first()
+    if found is None:
         return None
+    user, plan = found
+    if not user.active or not token or token != user.session_token:
+        return None
+    if plan is not None:
+        keep_users_plan(plan)
     return user
 
 
