@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from sqlalchemy import bindparam, event, inspect, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine, Result, make_url
 from sqlmodel import Session, create_engine, select
 
 from .services.private_files import private_dir, private_file, restrict_existing
@@ -100,6 +100,13 @@ class PreparedRead:
 
     def of(self, unit_id: int | None):
         return self.every_unit if unit_id is None else self.one_unit
+
+
+def shown_rows(session: Session, statement, params: dict) -> Result:
+    """A read's rows as named tuples (`row.state`, `row.new_due_on`), for what a page only
+    shows: run on the session's connection, with no model objects made or tracked, it costs
+    about half of the same read through the ORM."""
+    return session.connection().execute(statement, params)
 
 
 _BY_ID: dict[type, tuple] = {}

@@ -6,10 +6,10 @@ a cell said only "các cơ quan có liên quan"."""
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import bindparam
+from sqlalchemy import Row, bindparam
 from sqlmodel import Session, select
 
-from ..database import PreparedRead, lock_for_write
+from ..database import PreparedRead, lock_for_write, shown_rows
 from ..models import Assignment, Extension, ExtensionState, Plan, ReportChange, Role, Task, Unit, User
 from . import clock
 from .reports import ensure_report
@@ -45,11 +45,12 @@ EXTENSIONS_OF_ROWS = PreparedRead(
 
 
 def extensions_of_rows(session: Session, task_ids: list[int], unit_id: int | None = None
-                       ) -> tuple[dict[tuple[int, int], list[tuple[date | None, date]]], dict[tuple[int, int], Extension]]:
+                       ) -> tuple[dict[tuple[int, int], list[tuple[date | None, date]]], dict[tuple[int, int], Row]]:
     """For the rows of these tasks (of one unit, if given), in one query: the approved
-    extensions as approved_extensions gives them, and each row's pending request."""
+    extensions as approved_extensions gives them, and each row's pending request (its
+    columns, to be shown)."""
     approved, pending = defaultdict(list), {}
-    for extension in session.exec(EXTENSIONS_OF_ROWS.of(unit_id), params={"task_ids": task_ids, "unit_id": unit_id}):
+    for extension in shown_rows(session, EXTENSIONS_OF_ROWS.of(unit_id), {"task_ids": task_ids, "unit_id": unit_id}):
         row = (extension.task_id, extension.unit_id)
         if extension.state == ExtensionState.APPROVED:
             approved[row].append((extension.original_due_on, extension.new_due_on))

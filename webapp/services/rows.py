@@ -8,13 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import bindparam, case, func
+from sqlalchemy import Row, bindparam, case, func
 from sqlmodel import Session, select
 
-from ..database import PreparedRead, by_id
+from ..database import PreparedRead, by_id, shown_rows
 from ..models import (
     Assignment,
-    Extension,
     Period,
     PeriodReport,
     Plan,
@@ -71,8 +70,8 @@ class ReportRow:
     report: Report | BlankReport
     status: StatusView
     updated_by: User | None = None
-    copy: PeriodReport | None = None  # what the unit sent for the open period, and its review
-    extension: Extension | None = None  # a request for a later date, waiting for an answer
+    copy: Row | None = None  # what the unit sent for the open period, and its review (a PeriodReport's columns)
+    extension: Row | None = None  # a request for a later date, waiting for an answer (an Extension's columns)
     period: Period | None = None  # the open period of the row's plan, if any
     plan: Plan | None = None
     rights: object = None  # permissions.ReportRights, set by the view
@@ -162,7 +161,7 @@ class RowContext:
         self.approved, self.pending = extensions_of_rows(session, task_ids, unit_id)
         self.files = attached_by_row(session, task_ids, unit_id)
         if periods:
-            copies = session.exec(COPIES_OF_ROWS.of(unit_id), params={
+            copies = shown_rows(session, COPIES_OF_ROWS.of(unit_id), {
                 "period_ids": [p.id for p in periods.values()], "task_ids": task_ids, "unit_id": unit_id})
             self.copies = {(c.task_id, c.unit_id): c for c in copies}
             self.sent_files = sent_with(session, [c.id for c in self.copies.values()])

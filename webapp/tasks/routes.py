@@ -20,6 +20,7 @@ from sqlalchemy import bindparam
 from sqlmodel import select
 
 from .. import permissions
+from ..database import shown_rows
 from ..extensions import db, locks_its_own_writes
 from ..forms import EmptyForm, errors_text, options
 from ..fragment_cache import fragments
@@ -92,7 +93,7 @@ def _roles_seen(task: Task) -> dict[int, Role]:
     """Each assigned unit's role on the task; 404 when the user may not see it: a unit focal
     point does not learn that a row it is not assigned to exists."""
     # A task has tens of units at times: the task once, then their roles (not the task again for each).
-    roles = dict(db.session().exec(ROLES_ON_TASK, params={"task_id": task.id}).all())
+    roles = dict(shown_rows(db.session(), ROLES_ON_TASK, {"task_id": task.id}).all())
     if not permissions.can_see_task(current_user._get_current_object(), roles):
         abort(404)
     return roles
