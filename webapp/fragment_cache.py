@@ -9,10 +9,12 @@ the app stays stateless.
 import secrets
 from typing import Callable
 
-from flask import render_template
+from flask import g, render_template
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from .database import data_stamp
+from .extensions import db
 from .services.kept import Kept
 
 # Stands for the session's CSRF token in a cached fragment: never sent, never guessed.
@@ -45,6 +47,16 @@ def cached_part(key: tuple, template: str, context: Callable[[], dict]) -> Marku
     # Markup's own replace both ways: the token is escaped, the rest kept as rendered.
     html = fragments().rendered(key, template, context, kept=lambda html: html.replace(token, _TOKEN_SLOT))
     return html.replace(_TOKEN_SLOT, token)
+
+
+def note_data_stamp(version: int) -> None:
+    """The data stamp as the request's first read found it, with the account (auth)."""
+    g.data_stamp = version
+
+
+def request_data_stamp() -> int:
+    """The data stamp for this request's kept parts: as read with the account, else read now."""
+    return g.data_stamp if "data_stamp" in g else data_stamp(db.session())
 
 
 def fragments() -> FragmentCache:

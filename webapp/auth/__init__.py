@@ -8,8 +8,9 @@ from sqlmodel import select
 from werkzeug.local import LocalProxy
 
 from .. import permissions
-from ..database import by_id
+from ..database import STAMP_COLUMN, by_id
 from ..extensions import db, login_manager
+from ..fragment_cache import note_data_stamp
 from ..models import Plan, Unit, User
 from ..plan_scope import keep_users_plan
 from ..rendering import redirect_for_client
@@ -20,9 +21,11 @@ __all__ = ["bp", "init_app"]
 
 
 # Read for every request: built once (see database.PreparedRead); the session is new,
-# so nothing is lost by not asking it first (session.get). The account's chosen plan comes
-# with it: nearly every page is about that plan.
-USER_BY_ID = select(User, Plan).outerjoin(Plan, Plan.id == User.plan_id).where(User.id == bindparam("id"))
+# so nothing is lost by not asking it first (session.get). The account's chosen plan and the
+# data stamp come with it: nearly every page is about that plan, and a kept page needs no
+# other read.
+USER_BY_ID = (select(User, Plan, STAMP_COLUMN).outerjoin(Plan, Plan.id == User.plan_id)
+              .where(User.id == bindparam("id")))
 
 
 @login_manager.user_loader
@@ -34,11 +37,12 @@ def _load_user(user_id: str) -> User | None:
     found = db.session().exec(USER_BY_ID, params={"id": int(identifier)}).first()
     if found is None:
         return None
-    user, plan = found
+    user, plan, stamp = found
     if not user.active or not token or token != user.session_token:
         return None
     if plan is not None:
         keep_users_plan(plan)
+    note_data_stamp(stamp)
     return user
 
 

@@ -5,10 +5,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from .. import permissions
-from ..database import data_stamp
 from ..extensions import db
 from ..forms import EmptyForm
-from ..fragment_cache import cached_part
+from ..fragment_cache import cached_part, request_data_stamp
 from ..plan_scope import own_unit, plans_shown
 from ..rendering import has_messages, wants_partial
 from ..services import clock
@@ -30,7 +29,7 @@ bp = Blueprint("units", __name__)
 def home():
     """Kept whole, header included, for the person, the day, the address and the data stamp:
     a unit's page, asked again and again from phones between saves, is rendered once for each
-    change of the data and then costs the account and the stamp (two reads). A page with a
+    change of the data and then costs the account, read with the stamp (one read). A page with a
     message to show once (flash) is rendered for this request alone."""
     if not permissions.has_unit_home(current_user):
         abort(403)
@@ -38,7 +37,7 @@ def home():
     template = "units/_results.html" if partial else "units/home.html"
     if has_messages():
         return render_template(template, **_home(partial))
-    key = ("unit home", data_stamp(db.session()), current_user.id, clock.today(), partial,
+    key = ("unit home", request_data_stamp(), current_user.id, clock.today(), partial,
            tuple(request.args.items(multi=True)))
     return cached_part(key, template, lambda: _home(partial))
 
