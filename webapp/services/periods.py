@@ -62,7 +62,7 @@ class PeriodError(ValueError):
     """A step that cannot be taken; the message is in Vietnamese."""
 
 
-# Read after every save of a row: built once (see database.PreparedRead).
+# Read by most pages about a plan: built once (see database.PreparedRead).
 OPEN_PERIOD = select(Period).where(Period.plan_id == bindparam("plan_id"), Period.closed_at.is_(None))
 
 
