@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from webapp.fragment_cache import fragments
 from webapp.models import AuditEvent
 from webapp.services import clock
 
@@ -224,6 +225,15 @@ def test_user_text_is_escaped_in_pages_and_partials(login, session, payload):
         assert 'href="javascript:' not in page
     assert "&lt;script&gt;" in pages[2] or "&#34; onmouseover=&#34;" in pages[2] or "javascript:alert(1)" in pages[2] \
         or "&lt;img" in pages[2]
+
+
+def test_only_an_escaping_template_is_kept_as_safe_html(app):
+    """A kept fragment is marked safe HTML: a template that does not escape what it shows (not
+    HTML) is refused before anything is rendered or kept."""
+    with app.test_request_context():
+        with pytest.raises(ValueError, match="does not escape"):
+            fragments().rendered(("plain text",), "mail/reminder.txt", lambda: {"text": "<script>"})
+        assert fragments().get(("plain text",)) is None
 
 
 def test_security_events_are_logged_and_an_admin_sees_and_exports_them(login, app, session):

@@ -9,7 +9,7 @@ the app stays stateless.
 import secrets
 from typing import Callable
 
-from flask import g, render_template
+from flask import current_app, g, render_template
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
@@ -30,7 +30,10 @@ class FragmentCache(Kept):
         """The template rendered with context() (called on a miss only), as kept(html) stores it."""
         html = self.get(key)
         if html is None:
-            # Only a template's own output is taken as safe HTML: it escaped every value as it rendered.
+            # Only a template's own output is taken as safe HTML, and only from a template that
+            # escapes every value as it renders (an HTML one: Flask's autoescaping).
+            if not current_app.select_jinja_autoescape(template):
+                raise ValueError(f"{template} does not escape what it shows: its output cannot be kept as HTML")
             html = kept(Markup(render_template(template, **context())))
             self.put(key, html)
         return html
@@ -61,6 +64,4 @@ def request_data_stamp() -> int:
 
 def fragments() -> FragmentCache:
     """The current app's cache (each app its own: two apps never share fragments)."""
-    from flask import current_app
-
     return current_app.extensions["fragments"]
