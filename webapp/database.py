@@ -5,7 +5,7 @@ front. Plain SQLAlchemy, used by the app, its commands and the services alike.""
 import re
 from pathlib import Path
 
-from sqlalchemy import bindparam, event, inspect, text
+from sqlalchemy import bindparam, event, inspect
 from sqlalchemy.engine import Engine, Result, make_url
 from sqlmodel import Session, create_engine, select
 
@@ -128,10 +128,10 @@ def data_stamp(session: Session) -> int:
     return session.execute(_DATA_STAMP).scalar_one()
 
 
-_DATA_STAMP = text("SELECT version FROM datastamp")  # read for every kept page: built once
-# The data stamp as a column of another read: the account's, which every signed-in request
-# makes first, so that a kept page costs that one statement.
-STAMP_COLUMN = select(DataStamp.version).scalar_subquery()
+_DATA_STAMP = select(DataStamp.version)  # read for every kept page: built once
+# The same read as a column of another: the account's, which every signed-in request makes
+# first, so that a kept page costs that one statement.
+STAMP_COLUMN = _DATA_STAMP.scalar_subquery()
 
 
 def _private_sqlite_file(url: str) -> None:
