@@ -32,7 +32,6 @@ from sqlalchemy import func, insert
 from sqlmodel import Session, select
 
 from webapp.models import (
-    REPORT_FIELDS,
     Assignment,
     Direction,
     Extension,
@@ -59,11 +58,10 @@ from webapp.models import (
 from webapp.services import clock
 from webapp.services.accounts import DEMO_PASSWORD, hash_password
 from webapp.services.deadlines import decide_extension, request_extension
-from webapp.services.demo import Quarter, moment
+from webapp.services.demo import HistoryWriter, Quarter, moment
 from webapp.services.periods import STATE_LABELS, close_period, open_period, review, submit
 from webapp.services.plans import LoadReport, PlanMeta, store_plan
 from webapp.services.reading.sections import ParsedAppendix, ParsedSection, ParsedTask
-from webapp.services.reports import display_value
 from webapp.services.roster import GroupEntry, RosterFile, UnitEntry, apply_roster
 from webapp.services.targets import indicator_units, save_value
 from webapp.services.text import slug
@@ -397,13 +395,12 @@ class Course:
     blocked_from: int | None = None
 
 
-class _History:
+class _History(HistoryWriter):
     """The quarters played one after another, as the demonstration's history plays plan 1958's."""
 
     def __init__(self, session: Session, rng: random.Random, plan: Plan, quarters: list[Quarter], today: date):
-        self.session, self.rng, self.plan, self.quarters, self.today = session, rng, plan, quarters, today
-        self.users = {u.username: u for u in session.exec(select(User).order_by(User.id))}
-        self.reviewer = self.users[REVIEWER]
+        super().__init__(session, {u.username: u for u in session.exec(select(User).order_by(User.id))})
+        self.rng, self.plan, self.quarters, self.today = rng, plan, quarters, today
         pairs = session.exec(select(Task, Unit, Assignment.role).join(Assignment, Assignment.task_id == Task.id)
                              .join(Unit, Assignment.unit_id == Unit.id).where(Task.plan_id == plan.id)
                              .order_by(Task.position, Assignment.id)).all()
@@ -411,9 +408,6 @@ class _History:
         self.supports = [(task, unit) for task, unit, role in pairs if role == Role.SUPPORT]
         self.courses = {(task.id, unit.id): self._course(task) for task, unit in self.leads}
         self.diligence = {unit.id: rng.uniform(0.7, 0.98) for _, unit in self.leads}
-        self.reports: dict[tuple[int, int], Report] = {}
-        self.changes: list[dict] = []
-        self.copies: list[dict] = []
         indicators = session.exec(select(Indicator).join(Task).where(Task.plan_id == plan.id).order_by(Indicator.id))
         self.indicators = [(indicator, indicator_units(session, indicator)) for indicator in indicators]
         self.extensions = self._pick_extensions(max(2, len(self.leads) // 200))
@@ -521,7 +515,7 @@ class _History:
         with session.no_autoflush:
             for task, unit, values, at in saves:
                 self.write(task, unit, values, at)
-        self.flush_history()
+        self.write_out()
         for task, unit, due in self.extensions:
             if due == index:
                 self.extension(task, unit, approve=(task, unit, due) != self.extensions[0])
@@ -529,51 +523,10 @@ class _History:
             self.open_quarter(period)
             return
         self.send_and_review(period)
-        session.flush()
-        figures = self.indicator_figures(period, index)
-        if figures:
-            session.execute(insert(IndicatorValue), figures)
-        self.flush_history()
+        self.write_out(self.indicator_figures(period, index))
         closing = quarter.deadline + timedelta(days=6)
         with clock.pinned(moment(closing, 16)):
             close_period(session, period=period, user=self.reviewer, today=closing)
-
-    def ensure_reports(self, pairs) -> None:
-        for task, unit in pairs:
-            if (task.id, unit.id) not in self.reports:
-                self.reports[(task.id, unit.id)] = Report(task_id=task.id, unit_id=unit.id, version=0)
-                self.session.add(self.reports[(task.id, unit.id)])
-        self.session.flush()
-
-    def write(self, task, unit, values, at) -> None:
-        """A save: the fields that changed, each in the history (as the report service writes it)."""
-        report, user = self.reports[(task.id, unit.id)], self.users[unit.code]
-        changed = {name: value for name, value in values.items() if getattr(report, name) != value}
-        if not changed:
-            return
-        for name, value in changed.items():
-            self.changes.append(dict(report_id=report.id, changed_by_id=user.id, changed_at=at, period_id=None,
-                                     field=name, old_value=display_value(name, getattr(report, name)),
-                                     new_value=display_value(name, value)))
-            setattr(report, name, value)
-        if "status" in changed:
-            report.completed_on = at.astimezone(clock.LOCAL_TZ).date() if changed["status"] == ReportStatus.DONE \
-                else None
-        report.version += 1
-        report.updated_by_id, report.updated_at = user.id, at
-        self.session.add(report)
-
-    def flush_history(self) -> None:
-        self.session.flush()
-        for model, rows in ((ReportChange, self.changes), (PeriodReport, self.copies)):
-            if rows:
-                self.session.execute(insert(model), rows)
-        self.changes, self.copies = [], []
-        self.session.commit()
-
-    def step(self, report, user, at, period, field_, old, new) -> None:
-        self.changes.append(dict(report_id=report.id, changed_by_id=user.id, changed_at=at,
-                                 period_id=period.id if period else None, field=field_, old_value=old, new_value=new))
 
     def send_and_review(self, period: Period) -> None:
         """A closed quarter: most units send by the deadline, some late, some never; the reviewer
@@ -587,10 +540,7 @@ class _History:
             sent_on = period.deadline + timedelta(days=rng.randint(1, 6)) if late else \
                 period.deadline - timedelta(days=rng.randint(0, 9))
             user, sent_at = self.users[unit.code], moment(sent_on, 8 + rng.randint(0, 8))
-            copy = dict(period_id=period.id, task_id=task.id, unit_id=unit.id, **_fields(report),
-                        state=ReviewState.SUBMITTED, submitted_by_id=user.id, submitted_at=sent_at)
-            self.copies.append(copy)
-            self.step(report, user, sent_at, period, "submission", "", f"Gửi báo cáo kỳ {period.label}")
+            copy = self.send(report, period, user, sent_at)
             reviewed_at = moment(sent_on + timedelta(days=rng.randint(1, 4)), 14)
             if rng.random() < 0.04:
                 comment = RETURN_COMMENTS[len(self.copies) % len(RETURN_COMMENTS)]
@@ -602,13 +552,6 @@ class _History:
                           f"Gửi báo cáo kỳ {period.label}")
                 reviewed_at = resent_at + timedelta(days=2)
             self.review(copy, report, reviewed_at, period, accept=True, comment="")
-
-    def review(self, copy: dict, report, at, period, *, accept: bool, comment: str) -> None:
-        copy.update(state=ReviewState.ACCEPTED if accept else ReviewState.RETURNED, reviewed_by_id=self.reviewer.id,
-                    reviewed_at=at, review_comment=comment)
-        verdict = "Chấp nhận" if accept else "Trả lại"
-        self.step(report, self.reviewer, at, period, "review", STATE_LABELS[ReviewState.SUBMITTED],
-                  f"{verdict} ({period.label})" + (f": {comment}" if comment else ""))
 
     def open_quarter(self, period: Period) -> None:
         """The quarter of today, through the services: about half the leads have sent, most of what
@@ -639,7 +582,7 @@ class _History:
         for copy in accepted:  # the unit moved on after its report was accepted: to send again
             task, unit = session.get(Task, copy.task_id), session.get(Unit, copy.unit_id)
             self.write(task, unit, {"percent": copy.percent + 5}, moment(today, 10))
-        self.flush_history()
+        self.write_out()
         with clock.pinned(moment(today, 11)):
             for number, (indicator, units) in enumerate(self.indicators):
                 for unit in units:
@@ -681,10 +624,6 @@ class _History:
                      explanation_request="", explanation="", updated_by_id=self.users[unit.code].id,
                      updated_at=moment(period.deadline - timedelta(days=2)))
                 for indicator, units in self.indicators for unit in units]
-
-
-def _fields(report: Report) -> dict:
-    return {name: getattr(report, name) for name in REPORT_FIELDS}
 
 
 # --- what was built, in a few numbers and one digest ---------------------------------------------

@@ -11,6 +11,7 @@ command says so); played only once, on a plan without periods.
 """
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -216,13 +217,80 @@ def play_history(session: Session, *, plan: Plan, until: date) -> Played | None:
         session.expire_on_commit = expire_on_commit
 
 
-class _History:
+class HistoryWriter:
+    """A played history written in bulk, as the services write it one step at a time: each
+    save's changed fields in the report's history, each report sent for a period as its copy.
+    The demonstration's history and the benchmark's synthetic province both play through it."""
+
+    def __init__(self, session: Session, users: dict[str, User]):
+        self.session, self.users = session, users
+        self.reviewer = users[REVIEWER]
+        self.reports: dict[tuple[int, int], Report] = {}
+        self.changes: list[dict] = []  # history lines, written in one statement at write_out
+        self.copies: list[dict] = []  # reports sent for a period, likewise
+
+    def ensure_reports(self, pairs) -> None:
+        """The reports about to be written, created blank where the unit has none yet (one flush)."""
+        for task, unit in pairs:
+            if (task.id, unit.id) not in self.reports:
+                self.reports[(task.id, unit.id)] = Report(task_id=task.id, unit_id=unit.id, version=0)
+                self.session.add(self.reports[(task.id, unit.id)])
+        self.session.flush()
+
+    def write(self, task, unit, values, at) -> None:
+        """The unit saves its report: the fields that changed, each in the history, as a save does."""
+        report, user = self.reports[(task.id, unit.id)], self.users[unit.code]
+        changed = {name: value for name, value in values.items() if getattr(report, name) != value}
+        if not changed:
+            return
+        for name, value in changed.items():
+            self.changes.append(dict(report_id=report.id, changed_by_id=user.id, changed_at=at, period_id=None,
+                                     field=name, old_value=display_value(name, getattr(report, name)),
+                                     new_value=display_value(name, value)))
+            setattr(report, name, value)
+        if "status" in changed:
+            done = changed["status"] == ReportStatus.DONE
+            report.completed_on = at.astimezone(clock.LOCAL_TZ).date() if done else None
+        report.version += 1
+        report.updated_by_id, report.updated_at = user.id, at
+        self.session.add(report)
+
+    def send(self, report: Report, period: Period, user: User, at: datetime) -> dict:
+        """The unit sends the report for the period: its copy, waiting for review."""
+        copy = dict(period_id=period.id, task_id=report.task_id, unit_id=report.unit_id, **copied_fields(report),
+                    state=ReviewState.SUBMITTED, submitted_by_id=user.id, submitted_at=at,
+                    reviewed_by_id=None, reviewed_at=None, review_comment="")
+        self.copies.append(copy)
+        self.step(report, user, at, period, "submission", "", f"Gửi báo cáo kỳ {period.label}")
+        return copy
+
+    def review(self, copy: dict, report, at, period, *, accept: bool, comment: str) -> None:
+        copy.update(state=ReviewState.ACCEPTED if accept else ReviewState.RETURNED, reviewed_by_id=self.reviewer.id,
+                    reviewed_at=at, review_comment=comment)
+        verdict = "Chấp nhận" if accept else "Trả lại"
+        self.step(report, self.reviewer, at, period, "review", STATE_LABELS[ReviewState.SUBMITTED],
+                  f"{verdict} ({period.label})" + (f": {comment}" if comment else ""))
+
+    def step(self, report, user, at, period, field, old, new) -> None:
+        self.changes.append(dict(report_id=report.id, changed_by_id=user.id, changed_at=at,
+                                 period_id=period.id if period else None, field=field, old_value=old, new_value=new))
+
+    def write_out(self, figures: Sequence[dict] = ()) -> None:
+        """What was played so far (and the indicator figures given), one statement a table, committed."""
+        self.session.flush()
+        for model, rows in ((ReportChange, self.changes), (PeriodReport, self.copies), (IndicatorValue, figures)):
+            if rows:
+                self.session.execute(insert(model), rows)
+        self.changes, self.copies = [], []
+        self.session.commit()
+
+
+class _History(HistoryWriter):
     def __init__(self, session: Session, plan: Plan, until: date):
-        self.session, self.plan, self.until = session, plan, until
+        super().__init__(session, {u.username: u for u in session.exec(select(User))})
+        self.plan, self.until = plan, until
         self.rng = random.Random(SEED)
         self.quarters = quarters_until(until)
-        self.users = {u.username: u for u in session.exec(select(User))}
-        self.reviewer = self.users[REVIEWER]
         lead_first = case((Assignment.role == Role.LEAD, 0), else_=1)
         pairs = session.exec(
             select(Task, Unit, Assignment.role).join(Assignment, Assignment.task_id == Task.id)
@@ -235,9 +303,6 @@ class _History:
         self.courses = {(task.id, unit.id): _unit_course(self.rng, rows[task.id], self.quarters)
                         for task, unit in self.leads}
         self.diligence = {unit.id: self.rng.uniform(0.7, 0.98) for _, unit in self.leads}
-        self.reports: dict[tuple[int, int], Report] = {}
-        self.changes: list[dict] = []  # the quarter's history lines, written in one statement
-        self.copies: list[dict] = []  # the quarter's reports sent for the period, likewise
         self.indicators = [(indicator, [u for u in indicator_units(session, indicator) if u.code in self.users])
                            for indicator in session.exec(select(Indicator).join(Task).where(Task.plan_id == plan.id)
                                                          .order_by(Indicator.id))]
@@ -286,13 +351,7 @@ class _History:
         self.send_and_review(period, self.until if is_last else None)
         if is_last:
             self.changed_after_acceptance()
-        session.flush()
-        for model, rows in ((ReportChange, self.changes), (PeriodReport, self.copies),
-                            (IndicatorValue, self.indicator_figures(period, index))):
-            if rows:
-                session.execute(insert(model), rows)
-        self.changes, self.copies = [], []
-        session.commit()
+        self.write_out(self.indicator_figures(period, index))
         if is_last:
             self.played.open_label = quarter.label
             return
@@ -300,32 +359,6 @@ class _History:
         with clock.pinned(moment(closing, 16)):
             close_period(session, period=period, user=self.reviewer, today=closing)
         self.played.closed += 1
-
-    def ensure_reports(self, pairs) -> None:
-        """The reports about to be written, created blank where the unit has none yet (one flush)."""
-        for task, unit in pairs:
-            if (task.id, unit.id) not in self.reports:
-                self.reports[(task.id, unit.id)] = Report(task_id=task.id, unit_id=unit.id, version=0)
-                self.session.add(self.reports[(task.id, unit.id)])
-        self.session.flush()
-
-    def write(self, task, unit, values, at) -> None:
-        """The unit saves its report: the fields that changed, each in the history, as a save does."""
-        report, user = self.reports[(task.id, unit.id)], self.users[unit.code]
-        changed = {name: value for name, value in values.items() if getattr(report, name) != value}
-        if not changed:
-            return
-        for name, value in changed.items():
-            self.changes.append(dict(report_id=report.id, changed_by_id=user.id, changed_at=at, period_id=None,
-                                     field=name, old_value=display_value(name, getattr(report, name)),
-                                     new_value=display_value(name, value)))
-            setattr(report, name, value)
-        if "status" in changed:
-            done = changed["status"] == ReportStatus.DONE
-            report.completed_on = at.astimezone(clock.LOCAL_TZ).date() if done else None
-        report.version += 1
-        report.updated_by_id, report.updated_at = user.id, at
-        self.session.add(report)
 
     def send_and_review(self, period: Period, today: date | None) -> None:
         """Each unit sends its filled lead reports (most by the deadline, some late, some never);
@@ -345,11 +378,7 @@ class _History:
                     continue
             user = self.users[unit.code]
             sent_at = moment(sent_on, 8 + rng.randint(0, 8))
-            copy = dict(period_id=period.id, task_id=task.id, unit_id=unit.id, **_fields(report),
-                        state=ReviewState.SUBMITTED, submitted_by_id=user.id, submitted_at=sent_at,
-                        reviewed_by_id=None, reviewed_at=None, review_comment="")
-            self.copies.append(copy)
-            self.step(report, user, sent_at, period, "submission", "", f"Gửi báo cáo kỳ {period.label}")
+            copy = self.send(report, period, user, sent_at)
             self.played.sent += 1
             reviewed_on = sent_on + timedelta(days=rng.randint(1, 4))
             if today is not None and reviewed_on > today:
@@ -366,7 +395,7 @@ class _History:
                 resent_at = moment(resent_on, 10)
                 self.write(task, unit, {"result": f"{report.result} Bổ sung: văn bản số {rng.randint(20, 300)}/BC-"
                                                   f"{unit.code.upper()}."}, resent_at)
-                copy.update(_fields(report), state=ReviewState.SUBMITTED, submitted_at=resent_at, reviewed_by_id=None,
+                copy.update(copied_fields(report), state=ReviewState.SUBMITTED, submitted_at=resent_at, reviewed_by_id=None,
                             reviewed_at=None, review_comment="")
                 self.step(report, user, resent_at, period, "submission", STATE_LABELS[ReviewState.RETURNED],
                           f"Gửi báo cáo kỳ {period.label}")
@@ -384,16 +413,6 @@ class _History:
         percent = copy["percent"] + 5
         self.write(task, unit, {"percent": percent, "result": _result(percent, task)}, moment(self.until, 10))
 
-    def review(self, copy: dict, report, at, period, *, accept: bool, comment: str) -> None:
-        copy.update(state=ReviewState.ACCEPTED if accept else ReviewState.RETURNED, reviewed_by_id=self.reviewer.id,
-                    reviewed_at=at, review_comment=comment)
-        verdict = "Chấp nhận" if accept else "Trả lại"
-        self.step(report, self.reviewer, at, period, "review", STATE_LABELS[ReviewState.SUBMITTED],
-                  f"{verdict} ({period.label})" + (f": {comment}" if comment else ""))
-
-    def step(self, report, user, at, period, field, old, new) -> None:
-        self.changes.append(dict(report_id=report.id, changed_by_id=user.id, changed_at=at,
-                                 period_id=period.id if period else None, field=field, old_value=old, new_value=new))
 
     def extension(self) -> None:
         """The lead of a row due this quarter asks, in time, for three more months, and gets them."""
@@ -433,7 +452,8 @@ class _History:
         return rows
 
 
-def _fields(report: Report) -> dict:
+def copied_fields(report: Report) -> dict:
+    """What a period's copy keeps of the report sent."""
     return {name: getattr(report, name) for name in REPORT_FIELDS}
 
 
