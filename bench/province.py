@@ -58,7 +58,7 @@ from webapp.models import (
 from webapp.services import clock
 from webapp.services.accounts import DEMO_PASSWORD, hash_password
 from webapp.services.deadlines import decide_extension, request_extension
-from webapp.services.demo import HistoryWriter, Quarter, moment
+from webapp.services.demo import Course, HistoryWriter, Quarter, course_toward, moment, progress
 from webapp.services.periods import STATE_LABELS, close_period, open_period, review, submit
 from webapp.services.plans import LoadReport, PlanMeta, store_plan
 from webapp.services.reading.sections import ParsedAppendix, ParsedSection, ParsedTask
@@ -385,16 +385,6 @@ def _timeframe(rng: random.Random, quarters: list[Quarter]) -> str:
 # --- the history ----------------------------------------------------------------------------------
 
 
-@dataclass
-class Course:
-    """How one lead's work on one row goes, by quarter index."""
-
-    start: int
-    finish: int | None  # the quarter it is done in; None: not within the history
-    plateau: int = 100  # where a row that stalls stays
-    blocked_from: int | None = None
-
-
 class _History(HistoryWriter):
     """The quarters played one after another, as the demonstration's history plays plan 1958's."""
 
@@ -426,17 +416,7 @@ class _History(HistoryWriter):
                           plateau=rng.choice([0, 0, 20, 35]))
         if due is None:  # recurring or continuous: reported on from the start
             return Course(start=rng.randint(0, 1), finish=None, plateau=rng.choice([50, 60, 70]))
-        draw = rng.random()
-        if draw < 0.55:
-            finish = max(0, due - rng.randint(0, 1))
-        elif draw < 0.8:
-            finish = due + rng.randint(1, 3)
-        else:
-            course = Course(start=max(0, due - rng.randint(1, 3)), finish=None, plateau=rng.choice([40, 50, 65, 80]))
-            if draw > 0.9:
-                course.blocked_from = due
-            return course
-        return Course(start=max(0, finish - rng.randint(1, 4)), finish=finish)
+        return course_toward(rng, due, late_by=3)
 
     def _pick_extensions(self, count: int) -> list[tuple[Task, Unit, int]]:
         """Rows due in a closed quarter whose lead finishes late: asked in time for three more
@@ -465,10 +445,7 @@ class _History(HistoryWriter):
             return 100 if quarter.number == 4 else 25 * quarter.number
         if task.recurrence != Recurrence.NONE:
             return course.plateau
-        if course.finish is not None and index >= course.finish:
-            return 100
-        span = (course.finish if course.finish is not None else course.start + 6) - course.start + 1
-        return min(course.plateau, max(5, round(100 * (index - course.start + 1) / span / 5) * 5), 95)
+        return progress(course, index)
 
     def values(self, task: Task, course: Course, index: int, percent: int, day: date) -> dict:
         if percent == 100:

@@ -141,17 +141,26 @@ def _course(rng: random.Random, task: Task, quarters: list[Quarter]) -> Course:
     due_index = next((i for i, q in enumerate(quarters) if due and q.holds(due)), len(quarters) - 1 if due else None)
     if due_index is None:  # waiting for guidance: most stay untouched
         return Course(start=rng.randint(6, 12), finish=None, plateau=rng.choice([0, 0, 20, 35]))
+    course = course_toward(rng, due_index, late_by=4)
+    if course.finish is not None and course.finish >= len(quarters):
+        course.finish = None
+    return course
+
+
+def course_toward(rng: random.Random, due_index: int, *, late_by: int) -> Course:
+    """A row due in the quarter due_index: most done by then, some up to late_by quarters
+    late, the rest stalled part way (some of them blocked from the deadline on)."""
     draw = rng.random()
     if draw < 0.55:
         finish = max(0, due_index - rng.randint(0, 1))
     elif draw < 0.8:
-        finish = due_index + rng.randint(1, 4)
+        finish = due_index + rng.randint(1, late_by)
     else:
         stalled = Course(start=max(0, due_index - rng.randint(1, 3)), finish=None, plateau=rng.choice([40, 50, 65, 80]))
         if draw > 0.9:
             stalled.blocked_from = due_index
         return stalled
-    return Course(start=max(0, finish - rng.randint(1, 4)), finish=finish if finish < len(quarters) else None)
+    return Course(start=max(0, finish - rng.randint(1, 4)), finish=finish)
 
 
 def _unit_course(rng: random.Random, row: Course, quarters: list[Quarter]) -> Course:
@@ -166,6 +175,11 @@ def _percent(course: Course, index: int, task: Task, quarter: Quarter) -> int:
         return 100 if quarter.number == 4 else 25 * quarter.number
     if index < course.start:
         return 0
+    return progress(course, index)
+
+
+def progress(course: Course, index: int) -> int:
+    """How far a row on its course is in the quarter index (from its start on), in steps of 5."""
     if course.finish is not None and index >= course.finish:
         return 100
     span = (course.finish if course.finish is not None else course.start + 6) - course.start + 1
