@@ -3,6 +3,7 @@ never stale: whatever writes — a page, a service, plain SQL, another app serve
 view shows it; the forms of a kept page post with the session that asked for it."""
 
 import re
+from contextlib import contextmanager
 
 from sqlalchemy import event, text
 from sqlmodel import Session
@@ -24,17 +25,23 @@ def stamp(engine) -> int:
         return data_stamp(session)
 
 
-def statements_of(app, fetch) -> int:
-    statements = []
-
+@contextmanager
+def recording(app, statements: list[str]):
+    """Every statement the app sends to its database meanwhile, in statements."""
     def record(_conn, _cursor, statement, *_):
         statements.append(statement)
 
     event.listen(db.engine(app), "before_cursor_execute", record)
     try:
-        assert fetch().status_code == 200
+        yield statements
     finally:
         event.remove(db.engine(app), "before_cursor_execute", record)
+
+
+def statements_of(app, fetch) -> int:
+    statements = []
+    with recording(app, statements):
+        assert fetch().status_code == 200
     return len(statements)
 
 

@@ -11,6 +11,8 @@ from sqlmodel import select
 
 from webapp.models import Report, ReportChange, ReportStatus, Task, Unit
 
+from .test_data_stamp import recording
+
 URL = "/tasks/A.I.3/units/stttt"
 FORM = {"version": "0", "view": "unit", "status": "in_progress", "percent": "40", "result": "Đã kết nối thử nghiệm",
         "evidence_number": "125/BC-STTTT", "evidence_date": "15/03/2022", "difficulties": "", "proposals": "",
@@ -62,6 +64,24 @@ def test_save_in_place_returns_the_updated_row(login, session):
     assert (report.status, report.percent, report.version) == (ReportStatus.IN_PROGRESS, 40, 1)
     assert report.evidence_date.isoformat() == "2022-03-15"
     assert len(row.encode()) < 10_000, "an HTMX row response stays small"
+
+
+def test_a_save_reads_the_row_and_the_rights_on_it_in_one_statement(app, login, database_url):
+    """The task, its section, the unit, its report, the open period and the roles that decide
+    what the user may do there come in one read: with the account's and what the row shows
+    beside the report (extensions, files), a save reads four times before it writes."""
+    client = login("stttt")
+    assert client.post(URL, FORM, htmx=True).status_code == 200  # the report exists from now on
+    statements = []
+    with recording(app, statements):
+        assert client.post(URL, {**FORM, "version": "1", "percent": "45"}, htmx=True).status_code == 200
+    reads = [" ".join(s.split()) for s in statements if s.lstrip().upper().startswith("SELECT")]
+    reads = [s for s in reads if "pg_advisory_xact_lock" not in s]  # PostgreSQL's writers taking turns
+    row_reads = [s for s in reads if " FROM task " in s]
+    assert len(row_reads) == 1 and " JOIN assignment AS " in row_reads[0], reads
+    assert not any(" FROM assignment " in s for s in reads), reads
+    assert len(reads) == 4, reads
+
 
 
 def test_without_javascript_the_same_urls_work_as_pages_and_forms(login, session):

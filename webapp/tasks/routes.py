@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from sqlalchemy import bindparam
+from sqlalchemy.orm import aliased
 from sqlmodel import select
 
 from .. import permissions
@@ -72,12 +73,17 @@ FORM_CONTROL_FIELDS = {"csrf_token", "version", "view"}
 TASK_BY_REF = select(Task).where(Task.plan_id == bindparam("plan_id"), Task.ref == bindparam("ref"))
 ROLES_ON_TASK = select(Assignment.unit_id, Assignment.role).where(Assignment.task_id == bindparam("task_id"))
 # A step on one unit's row: the task with its section, the unit with its report (if ever
-# saved) and the plan's open period (if any), in one statement instead of five.
-ROW_STEP = (select(Task, Section, Unit, Report, Period)
+# saved), the plan's open period (if any), and the roles on the task of that unit and of the
+# user's own (what the user may see and do there), in one statement instead of six.
+_ROW_UNITS_ROLE, _USERS_UNIT_ROLE = aliased(Assignment), aliased(Assignment)
+ROW_STEP = (select(Task, Section, Unit, Report, Period, _ROW_UNITS_ROLE.role, _USERS_UNIT_ROLE.role)
             .join(Section, Section.id == Task.section_id)
             .join(Unit, Unit.code == bindparam("code"))
             .outerjoin(Report, (Report.task_id == Task.id) & (Report.unit_id == Unit.id))
             .outerjoin(Period, (Period.plan_id == Task.plan_id) & Period.closed_at.is_(None))
+            .outerjoin(_ROW_UNITS_ROLE, (_ROW_UNITS_ROLE.task_id == Task.id) & (_ROW_UNITS_ROLE.unit_id == Unit.id))
+            .outerjoin(_USERS_UNIT_ROLE, (_USERS_UNIT_ROLE.task_id == Task.id)
+                       & (_USERS_UNIT_ROLE.unit_id == bindparam("users_unit_id")))
             .where(Task.plan_id == bindparam("plan_id"), Task.ref == bindparam("ref")))
 
 
@@ -112,14 +118,19 @@ class ReportContext:
 
 def load_report(ref: str, unit_code: str, *, edit: bool = False) -> ReportContext:
     """One unit's report on a task, if the user may see it (and, with edit, change it)."""
-    found = db.session().exec(ROW_STEP, params={"plan_id": current_plan().id, "ref": ref, "code": unit_code}).first()
+    user = current_user._get_current_object()
+    found = db.session().exec(ROW_STEP, params={"plan_id": current_plan().id, "ref": ref, "code": unit_code,
+                                                "users_unit_id": user.unit_id}).first()
     if found is None:
         abort(404)
-    task, section, unit, report, period = found
-    roles = _roles_seen(task)
-    if unit.id not in roles:
+    task, section, unit, report, period, role, users_unit_role = found
+    # The roles the rights on this row follow from (permissions.report_rights): the row's
+    # unit's, and the user's own unit's, which tells whether a unit focal point sees the task.
+    roles = {unit_id: its_role for unit_id, its_role in ((user.unit_id, users_unit_role), (unit.id, role))
+             if its_role is not None}
+    if not permissions.can_see_task(user, roles) or unit.id not in roles:
         abort(404)
-    rights = permissions.report_rights(current_user._get_current_object(), roles, unit.id)
+    rights = permissions.report_rights(user, roles, unit.id)
     if not rights.see:
         abort(404)
     if edit and not rights.edit:
