@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import BinaryIO, Iterator
 
-from sqlalchemy import Engine, and_, bindparam, func, insert
+from sqlalchemy import Engine, Row, and_, bindparam, func, insert
 from sqlmodel import Session, select
 
-from ..database import PreparedRead, lock_for_write
+from ..database import PreparedRead, lock_for_write, shown_rows
 from ..models import (
     Attachment,
     FileChunk,
@@ -98,8 +98,14 @@ class Checked:
 class EvidenceFile:
     """An attached file (a unit's evidence, or a reviewer's file sent with a return) as the
     pages, reports and the API show it."""
-    attachment: Attachment | ReviewAttachment
-    stored: StoredFile
+    attachment: Attachment | ReviewAttachment | Row
+    stored: StoredFile | Row
+
+    @classmethod
+    def shown(cls, row: Row) -> "EvidenceFile":
+        """A file as a list of rows shows it, from one plain row (ATTACHED_TO_ROWS) that holds
+        the attachment's columns and its stored content's size and type."""
+        return cls(row, row)
 
     @property
     def size_text(self) -> str:
@@ -200,7 +206,7 @@ def attached(session: Session, report_ids: list[int]) -> dict[int, list[Evidence
 
 
 ATTACHED_TO_ROWS = PreparedRead(
-    select(Report.task_id, Report.unit_id, Attachment, StoredFile)
+    select(Report.task_id, Report.unit_id, *Attachment.__table__.c, StoredFile.size, StoredFile.media_type)
     .join(Attachment, Attachment.report_id == Report.id)
     .join(StoredFile, Attachment.sha256 == StoredFile.sha256)
     .where(Report.task_id.in_(bindparam("task_ids", expanding=True)), Attachment.removed_at.is_(None))
@@ -221,9 +227,8 @@ def attached_by_row(session: Session, task_ids: list[int], unit_id: int | None =
     if not task_ids:
         return {}
     found: dict[tuple[int, int], list[EvidenceFile]] = defaultdict(list)
-    for task_id, row_unit_id, attachment, stored in session.exec(ATTACHED_TO_ROWS.of(unit_id),
-                                                                 params={"task_ids": task_ids, "unit_id": unit_id}):
-        found[(task_id, row_unit_id)].append(EvidenceFile(attachment, stored))
+    for row in shown_rows(session, ATTACHED_TO_ROWS.of(unit_id), {"task_ids": task_ids, "unit_id": unit_id}):
+        found[(row.task_id, row.unit_id)].append(EvidenceFile.shown(row))
     return found
 
 
