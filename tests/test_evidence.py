@@ -67,6 +67,7 @@ def test_a_lead_attaches_several_files_at_once_named_as_written(login, session):
     body = answer.get_data(as_text=True)
     assert answer.status_code == 200 and "<html" not in body  # the files block, in place
     assert "Đã đính kèm 3 tệp" in body and "Quyết định 125-QĐ ban hành quy trình.pdf" in body
+    assert "3 KB" in body and f"{len(JPEG)} byte" in body  # each file's size; a small one in bytes, never «0 KB»
     found = attachments(session)
     assert [a.file_name for a in found] == ["Quyết định 125-QĐ ban hành quy trình.pdf", "Báo cáo kết quả.docx",
                                             "Ảnh quầy một cửa.jpg"]

@@ -113,6 +113,9 @@ def read_grids(filename: str, data: bytes, limits: ImportLimits = ImportLimits()
 
 
 def size_text(n: int) -> str:
+    """A size as people read it; under a kilobyte in bytes, as «0 KB» would read as an empty file."""
+    if n < 1024:
+        return f"{n} byte"
     return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
 
 
