@@ -83,7 +83,6 @@ def test_a_save_reads_the_row_and_the_rights_on_it_in_one_statement(app, login, 
     assert len(reads) == 4, reads
 
 
-
 def test_without_javascript_the_same_urls_work_as_pages_and_forms(login, session):
     client = login("stttt")
     page = client.get(URL + "/edit?view=unit").get_data(as_text=True)
