@@ -88,21 +88,16 @@ ROW_STEP = (select(Task, Section, Unit, Report, Period, _ROW_UNITS_ROLE.role, _U
 
 
 def load_task(ref: str) -> tuple[Task, dict[int, Role]]:
-    """The task and each assigned unit's role on it; 404 when the user may not see it."""
+    """The task and each assigned unit's role on it; 404 when the user may not see it: a unit
+    focal point does not learn that a row it is not assigned to exists."""
     task = db.session().exec(TASK_BY_REF, params={"plan_id": current_plan().id, "ref": ref}).first()
     if task is None:
         abort(404)
-    return task, _roles_seen(task)
-
-
-def _roles_seen(task: Task) -> dict[int, Role]:
-    """Each assigned unit's role on the task; 404 when the user may not see it: a unit focal
-    point does not learn that a row it is not assigned to exists."""
     # A task has tens of units at times: the task once, then their roles (not the task again for each).
     roles = dict(shown_rows(db.session(), ROLES_ON_TASK, {"task_id": task.id}).all())
     if not permissions.can_see_task(current_user._get_current_object(), roles):
         abort(404)
-    return roles
+    return task, roles
 
 
 @dataclass
@@ -135,7 +130,7 @@ def load_report(ref: str, unit_code: str, *, edit: bool = False) -> ReportContex
         abort(404)
     if edit and not rights.edit:
         abort(403)
-    return ReportContext(task, section, unit, roles[unit.id], report, rights, period)
+    return ReportContext(task, section, unit, role, report, rights, period)
 
 
 def _row_view() -> str:
