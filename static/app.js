@@ -96,6 +96,21 @@
     bar.value = Math.round(event.detail.loaded / event.detail.total * 100);
   });
 
+  // A file field shows a Vietnamese button and the names chosen, whatever the browser's language.
+  document.addEventListener("htmx:load", function (event) {
+    event.detail.elt.querySelectorAll(".file-picker:not(.enhanced)").forEach(function (picker) {
+      picker.querySelectorAll("[hidden]").forEach(function (part) { part.hidden = false; });
+      picker.classList.add("enhanced");
+    });
+  });
+  document.addEventListener("change", function (event) {
+    var input = event.target, picker = input.closest && input.closest(".file-picker");
+    var chosen = picker && picker.querySelector(".file-chosen");
+    if (!chosen || input.type !== "file") return;
+    var names = Array.prototype.map.call(input.files, function (file) { return file.name; });
+    chosen.textContent = names.length ? "Đã chọn " + names.length + " tệp: " + names.join(", ") : "Chưa chọn tệp nào";
+  });
+
   // A select marked data-submit-on-change (the header's plan choice) applies at once.
   document.addEventListener("change", function (event) {
     var select = event.target;

@@ -23,10 +23,17 @@ def test_a_unit_attaches_files_in_place_and_the_reviewer_opens_them(page, live_s
         window.__progress = [];
         document.addEventListener("htmx:xhr:progress", () =>
             window.__progress.push(document.querySelector(".upload-progress").value)); }""")
-    row.get_by_label(re.compile("Thêm tệp")).set_input_files([
+    # The picker speaks Vietnamese whatever the browser's language, and names what was chosen.
+    picker = row.locator(".file-picker")
+    expect(picker.get_by_text("Chọn tệp…")).to_be_visible()
+    expect(picker).to_contain_text("Chưa chọn tệp nào")
+    with page.expect_file_chooser() as chooser:
+        picker.get_by_text("Chọn tệp…").click()
+    chooser.value.set_files([
         {"name": "Quyết định 125-QĐ.pdf", "mimeType": "application/pdf", "buffer": PDF},
         {"name": "Ảnh quầy một cửa.jpg", "mimeType": "image/jpeg", "buffer": JPEG},
     ])
+    expect(picker).to_contain_text("Đã chọn 2 tệp: Quyết định 125-QĐ.pdf, Ảnh quầy một cửa.jpg")
     row.get_by_role("button", name="Tải lên").click()
     expect(row.locator(".evidence-files")).to_contain_text("Đã đính kèm 2 tệp")
     assert page.evaluate("window.__noReload === true"), "the files were attached in place"
