@@ -103,6 +103,30 @@
       picker.classList.add("enhanced");
     });
   });
+  // A file over its field's limit (data-max-bytes) is refused as it is chosen, saying why,
+  // before a long upload that the server would turn away.
+  document.addEventListener("change", function (event) {
+    var input = event.target, limit = Number(input.getAttribute && input.getAttribute("data-max-bytes"));
+    if (input.type !== "file" || !limit) return;
+    var place = input.closest(".file-picker") || input;
+    var said = place.nextElementSibling && place.nextElementSibling.hasAttribute("data-size-error") ?
+      place.nextElementSibling : null;
+    var tooLarge = Array.prototype.filter.call(input.files, function (file) { return file.size > limit; });
+    if (said) said.remove();
+    if (!tooLarge.length) return;
+    var error = document.createElement("p");
+    error.className = "error";
+    error.setAttribute("role", "alert");
+    error.setAttribute("data-size-error", "");
+    error.textContent = tooLarge.map(function (file) {
+      return "«" + file.name + "» nặng " + megabytes(file.size) + " MB";
+    }).join(", ") + ": quá giới hạn " + megabytes(limit) + " MB một tệp. Hãy chọn tệp nhỏ hơn.";
+    place.after(error);
+    input.value = "";
+  }, true);
+  function megabytes(size) {
+    return (size / 1048576).toLocaleString("vi-VN", {maximumFractionDigits: 1});
+  }
   document.addEventListener("change", function (event) {
     var input = event.target, picker = input.closest && input.closest(".file-picker");
     var chosen = picker && picker.querySelector(".file-chosen");

@@ -156,6 +156,10 @@ def test_an_id_in_a_query_string_that_is_not_one_is_a_400(login, url):
     refused(login(REVIEWER).get(url), "phải là mã số hợp lệ", 400)
 
 
+def test_a_queue_filter_that_is_not_offered_is_a_400(login):
+    refused(login(REVIEWER).get("/review?state=bogus"), "Không có trạng thái «bogus» để lọc", 400)
+
+
 @pytest.mark.parametrize("copy", ["²", "99999999999999999999", "abc"])
 def test_a_review_of_a_copy_that_is_not_one_is_a_400(login, database_url, copy):
     before = state(database_url)
@@ -269,8 +273,16 @@ def _many_rows_csv() -> bytes:
     return csv_bytes(rows)
 
 
+def _long_cell_csv(length: int):
+    return lambda: csv_bytes([SECOND_PLAN[0], SECOND_PLAN[1],
+                              ["2", "Việc " + "rất dài " * (length // 8), "Sở Nội vụ", "", "Năm 2023", ""]])
+
+
 @pytest.mark.parametrize(("filename", "make", "message"), [
     ("xa.xlsx", _far_cell_xlsx, "có dữ liệu ở dòng 1048576, sau"),
+    # A whole text pasted into one cell: past the CSV reader's own limit, and past the appendix's.
+    ("o-rat-dai.csv", _long_cell_csv(200_000), "Tệp CSV không đọc được từ dòng 4: có một ô quá dài"),
+    ("o-dai.csv", _long_cell_csv(20_000), "tệp CSV, dòng 4: có một ô dài 20.005 ký tự"),
     ("bom.xlsx", _zip_bomb_xlsx, "giải nén ra 40.0 MB, vượt giới hạn"),
     ("dai.csv", _many_rows_csv, "một kế hoạch nhập được tối đa 2.000 dòng"),
 ])
@@ -279,6 +291,14 @@ def test_an_import_file_beyond_the_limits_is_refused_with_a_message(login, datab
     assert len(data) < 1024 * 1024  # small on the wire
     before = state(database_url)
     refused(upload(login(ADMIN), filename, data), message)
+    assert state(database_url) == before
+
+
+def test_a_request_past_the_size_limit_says_the_limit_and_the_way_back(app, login, database_url):
+    app.config["MAX_CONTENT_LENGTH"] = 100 * 1024  # small: a test body this size stays in memory
+    before = state(database_url)
+    refused(upload(login(ADMIN), "lon.csv", b"x" * (200 * 1024)),
+            "Dữ liệu gửi lên vượt giới hạn 100 KB của một lần gửi. Hãy quay lại trang trước", 413)
     assert state(database_url) == before
 
 

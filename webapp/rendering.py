@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from .extensions import db, htmx
 from .services import clock
+from .services.reading.formats import size_text
 from .services.targets import target_text
 from .services.text import fold, nfc
 
@@ -114,6 +115,9 @@ def error_page(error: HTTPException):
     code = error.code or 500
     given = error.description if error.description != type(error).description else None
     message = (given if code != 500 else None) or ERROR_MESSAGES.get(code, "Yêu cầu không thực hiện được.")
+    if code == 413 and not given:  # the body was never read: say the limit, and the way back
+        message = (f"Dữ liệu gửi lên vượt giới hạn {size_text(request.max_content_length)} của một lần gửi. "
+                   "Hãy quay lại trang trước và chọn tệp nhỏ hơn.")
     headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
     if request.path.startswith("/api/"):
         return jsonify(error=message or ERROR_TITLES.get(code, "Lỗi")), code, headers

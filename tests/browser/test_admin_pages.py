@@ -63,3 +63,22 @@ def test_the_accounts_page_reads_at_every_width(page, live_server, shoot):
     expect(names).to_have_text(["snv", "snv-ra-soat"])
     no_sideways_scroll(page)
     shoot("admin-users-search")
+
+
+def test_a_plan_file_over_the_limit_is_refused_as_it_is_chosen(page, live_server):
+    """Before a long upload the server would turn away: the field says the file's size and the
+    limit, and lets go of the file; the plan's number typed beside it stays."""
+    log_in(page, live_server, "quan-tri")
+    page.goto(f"{live_server}/admin/plans")
+    page.get_by_label("Số hiệu kế hoạch").fill("15/KH-UBND")
+    field = page.get_by_label(re.compile("^Tệp phụ lục"))
+    field.set_input_files({"name": "phu-luc.xlsx", "mimeType": "application/octet-stream",
+                           "buffer": b"x" * (6 * 1024 * 1024)})
+    error = page.locator("[data-size-error]")
+    expect(error).to_have_text("«phu-luc.xlsx» nặng 6 MB: quá giới hạn 5 MB một tệp. Hãy chọn tệp nhỏ hơn.")
+    assert field.evaluate("input => input.files.length") == 0
+    expect(page.get_by_label("Số hiệu kế hoạch")).to_have_value("15/KH-UBND")
+    # A file within the limit takes the message away.
+    field.set_input_files({"name": "phu-luc.csv", "mimeType": "text/csv", "buffer": b"STT,Noi dung\n"})
+    expect(error).to_have_count(0)
+    no_sideways_scroll(page)

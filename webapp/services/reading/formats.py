@@ -181,9 +181,14 @@ def _csv_grid(data: bytes) -> Grid:
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     grid = Grid("tệp CSV")
-    for number, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
-        # A cell written with a protective apostrophe (spreadsheet_text.inert) reads back as it was.
-        grid.add([clean_cell(restore(cell)) for cell in row], number)
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for number, row in enumerate(rows, start=1):
+            # A cell written with a protective apostrophe (spreadsheet_text.inert) reads back as it was.
+            grid.add([clean_cell(restore(cell)) for cell in row], number)
+    except csv.Error:  # a cell past the reader's limit (about 131,000 characters), or a stray NUL
+        raise AppendixError(f"Tệp CSV không đọc được từ dòng {number_vn(rows.line_num)}: có một ô quá dài hoặc "
+                            "ký tự lạ. Hãy mở tệp, kiểm tra dòng đó rồi lưu lại dưới dạng CSV (UTF-8).") from None
     return grid.squared()
 
 

@@ -28,7 +28,7 @@ file with its place and reason.
 import re
 from dataclasses import dataclass, field
 
-from ..text import nfc
+from ..text import nfc, number_vn
 from .formats import AppendixError, Grid
 from .header import Header, describe_columns, find_header, find_headers, is_column_numbers
 from .vocabulary import folded, vocabulary
@@ -38,6 +38,9 @@ _NUMBERING = re.compile(
     re.IGNORECASE)
 _BULLET = re.compile(r"^[\-+•*–·—]+$")
 _PART, _ROMAN, _NUMBER, _LETTER = "part", "roman", "number", "letter"
+# The longest cell of the published plans gathered is under 700 characters: a cell far longer
+# is a whole text pasted into one cell, which no one could check in the preview.
+MAX_CELL_CHARS = 10_000
 
 
 @dataclass
@@ -307,6 +310,11 @@ def _read_rows(reader: _Reader, grid: Grid, header: Header, start: int, end: int
             continue
         parsed.rows_seen += 1
         where = grid.where(row)
+        longest = max(own, key=len)
+        if len(longest) > MAX_CELL_CHARS:
+            raise AppendixError(f"{where}: có một ô dài {number_vn(len(longest))} ký tự (bắt đầu bằng «{longest[:60]}…»), "
+                                f"quá giới hạn {number_vn(MAX_CELL_CHARS)} ký tự của một ô phụ lục. Hãy kiểm tra "
+                                "tệp: có thể cả một đoạn văn bản dài đã bị dán vào một ô.")
         text = " ".join(" ".join(c.split()) for c in own)
         words = folded(text)
         if vocabulary().filler_rows.search(words):
