@@ -88,8 +88,11 @@ def desk():
         period, periods = None, open_periods(session, plans)
     form = QueueFilterForm(request.args)
     form.set_choices(plans=followed, units=session.exec(select(Unit).where(Unit.active).order_by(Unit.id)))
+    state = form.state.data or queue.WAITING
+    if state not in dict(queue.STATE_CHOICES):
+        abort(400, description=f"Không có trạng thái «{state}» để lọc: hãy chọn trong danh sách «Trạng thái».")
     found = queue.queue(session, periods=[periods[p.id] for p in plans if p.id in periods],
-                        state=form.state.data or queue.WAITING, unit_code=form.unit.data or "",
+                        state=state, unit_code=form.unit.data or "",
                         page=page_number(request.args), after=id_arg("after"))
     context = dict(plans=plans, several_plans=len(followed) > 1, period=period, queue=found, filter_form=form,
                    can_review=permissions.can_review(current_user), form=ReviewForm(), nothing_chosen=NOTHING_CHOSEN)
