@@ -76,6 +76,25 @@ def test_no_message_speaks_the_command_lines_words(login, sent):
         assert "--" not in message and "flask" not in message and "unit," not in message, message
 
 
+@pytest.mark.parametrize(("email", "accepted"), [
+    ("abc@", False), ("@thaibinh.gov.vn", False), ("snv@thaibinh", False), ("snv@@thaibinh.gov.vn", False),
+    ("snv@thaibinh.gov.vn", True), ("  Nguyen.Van.A@snv.thaibinh.gov.vn ", True),
+])
+def test_an_email_needs_a_name_and_a_domain_with_a_dot(login, session, email, accepted):
+    admin = login(ADMIN)
+    before = count_users(session)
+    page = admin.post("/admin/users", {"username": "dau-moi-moi", "full_name": "", "role": "unit", "unit": "stttt",
+                                       "email": email, "password": "Mat-khau-2026"}).get_data(as_text=True)
+    if not accepted:
+        assert "không hợp lệ" in field_errors(page)["email"]
+        assert count_users(session) == before
+        return
+    assert count_users(session) == before + 1
+    # The audit log names the role as the pages do, not as the code spells it.
+    log = admin.get("/admin/audit").get_data(as_text=True)
+    assert "tạo tài khoản dau-moi-moi (Đầu mối đơn vị)" in log
+
+
 def test_the_accounts_page_shows_every_fault_at_once_too(login, session):
     admin = login(ADMIN)
     me = session.exec(select(User).where(User.username == ADMIN)).one()

@@ -103,7 +103,7 @@ def users():
             except AccountProblems as exc:
                 form.add_problems(exc.problems)
             else:
-                audit("admin", f"tạo tài khoản {user.username} ({user.role.value})")
+                audit("admin", f"tạo tài khoản {user.username} ({ROLE_LABELS[user.role]})")
                 flash(f"Đã tạo tài khoản «{user.username}».", "info")
                 return redirect(url_for("admin.users"), code=303)
     q = request.args.get("q", "").strip()
@@ -133,7 +133,7 @@ def user(user_id: int):
             except AccountProblems as exc:
                 form.add_problems(exc.problems)
             else:
-                audit("admin", f"sửa tài khoản {account.username} ({account.role.value})")
+                audit("admin", f"sửa tài khoản {account.username} ({ROLE_LABELS[account.role]})")
                 flash(f"Đã lưu tài khoản «{account.username}».", "info")
                 return redirect(url_for("admin.users"), code=303)
     return render_template("admin/user.html", form=form, account=account, action_form=EmptyForm(),

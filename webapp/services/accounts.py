@@ -48,8 +48,12 @@ def hash_password(password: str, username: str = "") -> str:
 USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,59}")
 
 
+# A name, «@», and a domain with a dot: what a reminder can be sent to (no more is checked).
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+
+
 def _email_ok(email: str) -> bool:
-    return not email or ("@" in email and " " not in email.strip())
+    return not email or bool(_EMAIL.fullmatch(email.strip()))
 
 
 def account_problems(session: Session, *, role: str, unit_code: str | None, email: str, username: str | None = None,
