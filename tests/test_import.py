@@ -304,7 +304,9 @@ def test_the_preview_shows_readings_counts_extra_columns_and_rows_without_lead(l
     assert "→ Hạn 31/12/2026, từ 01/01/2025" in page and "→ Thường xuyên" in page
     assert "1 nhiệm vụ chưa có đơn vị chủ trì:</strong> I.2" in page
     refused = admin.post(location, {"action": "commit"})
-    assert "Chưa nhập: 1 nhiệm vụ chưa có đơn vị chủ trì (I.2)" in refused.get_data(as_text=True)
+    said = refused.get_data(as_text=True)
+    assert "Chưa nhập: 1 nhiệm vụ chưa có đơn vị chủ trì (I.2)" in said
+    assert "--allow-unresolved" not in said  # the page's own way to confirm is its box, not the command's flag
     assert counts(session)[0] == 1
     # Mapped, the phrase shows as mapped; a generic phrase is never remembered.
     mapped = admin.post(location, {"map-0": "unit:stttt", "action": "preview"}).get_data(as_text=True)
@@ -344,6 +346,7 @@ def test_the_import_command_refuses_rows_without_lead_unless_allowed(runner, ses
     path.write_bytes(province_plan_xlsx())
     refused = runner.invoke(args=["import-plan", str(path), "--number", "88/KH-UBND"])
     assert refused.exit_code != 0 and "1 nhiệm vụ chưa có đơn vị chủ trì (I.2)" in refused.output
+    assert "Thêm --allow-unresolved để vẫn nhập." in refused.output
     assert counts(session)[0] == 1
     done = runner.invoke(args=["import-plan", str(path), "--number", "88/KH-UBND", "--allow-unresolved"])
     assert done.exit_code == 0, done.output

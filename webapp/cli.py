@@ -199,7 +199,8 @@ def register(app: Flask) -> None:
                 session.commit()
             except AppendixError as exc:
                 session.rollback()  # all or nothing
-                raise click.ClickException(str(exc)) from exc
+                confirm = " Thêm --allow-unresolved để vẫn nhập." if isinstance(exc, importer.LeadMissing) else ""
+                raise click.ClickException(str(exc) + confirm) from exc
         click.echo(f"Đã nhập kế hoạch {number}: " + ", ".join(f"{n} {what}" for what, n in report.changes.items()))
         for note in report.notes:
             click.echo(f"  - {note}")

@@ -116,6 +116,11 @@ def remember_mappings(session: Session, mappings: list[Mapping]) -> None:
     session.flush()
 
 
+class LeadMissing(AppendixError):
+    """Rows with no lead unit, and the import not told to go on without them: each caller says
+    how to confirm (a box on the page, a flag of the command)."""
+
+
 def commit_import(session: Session, *, meta: PlanMeta, parsed: ParsedAppendix, mappings: list[Mapping] = (),
                   allow_without_lead: bool = False) -> LoadReport:
     """Load the new plan, all or nothing: the caller's transaction is rolled back on any error."""
@@ -126,9 +131,9 @@ def commit_import(session: Session, *, meta: PlanMeta, parsed: ParsedAppendix, m
     if not allow_without_lead:
         missing = preview(session, parsed, mappings).without_lead
         if missing:
-            raise AppendixError(f"{len(missing)} nhiệm vụ chưa có đơn vị chủ trì ({', '.join(missing[:12])}"
-                                f"{'…' if len(missing) > 12 else ''}): hãy gán các cụm từ chưa khớp cho đơn vị, hoặc "
-                                "xác nhận vẫn nhập (--allow-unresolved) để Sở Nội vụ chỉ định sau.")
+            raise LeadMissing(f"{len(missing)} nhiệm vụ chưa có đơn vị chủ trì ({', '.join(missing[:12])}"
+                              f"{'…' if len(missing) > 12 else ''}): hãy gán các cụm từ chưa khớp cho đơn vị, hoặc "
+                              "xác nhận vẫn nhập để Sở Nội vụ chỉ định sau.")
     remember_mappings(session, mappings)
     report = LoadReport()
     store_plan(session, meta, parsed, report, _resolver_mappings(mappings))
