@@ -97,7 +97,7 @@ def test_a_period_counts_only_accepted_reports_and_compares_with_another(login, 
     assert ("1", "có vướng mắc") in glance  # B.4.2's accepted report says so
     reviewer.post(f"/review/periods/{period.id}/close", {"confirmed": "yes"})
     compared = reviewer.get(f"/dashboard?compare={period.id}").get_data(as_text=True)
-    assert "So sánh kỳ Quý IV/2022" in compared
+    assert "So sánh kỳ Quý IV/2022 với số liệu đến ngày" in compared
     assert re.search(r"<th scope=\"row\">Hoàn thành đúng hạn</th><td[^>]*>1</td><td[^>]*>1</td>\s*"
                      r"<td[^>]*>—</td>", compared)
     # A period compared with itself (or a later one) would read the change backwards: refused, saying why.
