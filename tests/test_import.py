@@ -293,6 +293,24 @@ def province_plan_xlsx() -> bytes:
     return out.getvalue()
 
 
+def test_the_preview_shows_every_cell_to_check_against_the_document(login):
+    """The product, the whole of a long text one tap away, and the units each phrase was read
+    as, by name: what will be stored, before anything is."""
+    long_content = "Rà soát, chuẩn hóa quy trình nội bộ " + "và kết nối dữ liệu giữa các hệ thống " * 8 + "(hết)."
+    rows = [*SECOND_PLAN, ["2", long_content, "Sở Nội vụ", "", "Năm 2023", "Báo cáo rà soát"]]
+    admin = login(ADMIN)
+    location = upload(admin, "ke-hoach-89.xlsx", xlsx_bytes(rows), number="89/KH-UBND").headers["Location"]
+    page = re.sub(r"\s+", " ", admin.get(location).get_data(as_text=True))
+    assert '<th scope="col">Sản phẩm</th>' in page
+    assert '<td data-label="Sản phẩm">Quy trình điện tử</td>' in page
+    assert "«Sở Thông tin và Truyền thông» → Sở Thông tin và Truyền thông" in page
+    group = re.search(r"«Sở, ban, ngành» → <details class=\"unit-list\"><summary>(\d+) đơn vị</summary>(.*?)</details>",
+                      page)
+    assert group and "Sở Nội vụ" in group[2] and group[2].count(";") == int(group[1]) - 1
+    folded = re.search(r'<details class="long-cell"><summary>(.*?)</summary>(.*?)</details>', page)
+    assert folded and folded[1].endswith("…") and folded[2] == long_content
+
+
 def test_the_preview_shows_readings_counts_extra_columns_and_rows_without_lead(login, session):
     admin = login(ADMIN)
     response = upload(admin, "ke-hoach-88.xlsx", province_plan_xlsx(), number="88/KH-UBND")
@@ -309,8 +327,9 @@ def test_the_preview_shows_readings_counts_extra_columns_and_rows_without_lead(l
     assert "--allow-unresolved" not in said  # the page's own way to confirm is its box, not the command's flag
     assert counts(session)[0] == 1
     # Mapped, the phrase shows as mapped; a generic phrase is never remembered.
-    mapped = admin.post(location, {"map-0": "unit:stttt", "action": "preview"}).get_data(as_text=True)
-    assert "(đã gán)" in mapped and "nhiệm vụ chưa có đơn vị chủ trì" not in mapped
+    mapped = re.sub(r"\s+", " ", admin.post(location, {"map-0": "unit:stttt", "action": "preview"}).get_data(as_text=True))
+    assert "→ Sở Thông tin và Truyền thông <span class=\"muted\">(gán theo lựa chọn khi nhập)</span>" in mapped
+    assert "nhiệm vụ chưa có đơn vị chủ trì" not in mapped
     done = admin.post(location, {"map-0": "unit:stttt", "action": "commit"})
     assert done.status_code == 303
     session.rollback()

@@ -450,7 +450,8 @@ def import_preview(import_id: int):
     units = by_vietnamese_name(session.exec(select(Unit).where(Unit.active)).all())
     groups = by_vietnamese_name(session.exec(select(UnitGroup)).all())
     return render_template("admin/import.html", pending=pending, preview=found, form=form, error=error,
-                           unresolved=unresolved, chosen=chosen_by_phrase, units=units, groups=groups)
+                           unresolved=unresolved, chosen=chosen_by_phrase, units=units, groups=groups,
+                           unit_names={unit.code: unit.name for unit in units})
 
 
 def _commit_import(pending: PlanImport, parsed, chosen, allow_without_lead: bool):
