@@ -150,6 +150,16 @@ def test_sizes_are_limited_per_file_and_per_report(app, login, session):
     assert [a.file_name for a in attachments(session)] == ["mot.pdf", "hai.pdf"]
 
 
+def test_a_file_within_the_file_limit_but_past_the_request_limit_is_taken(app, login, session):
+    """The evidence limits, not the limit of an ordinary request, decide what a unit may attach:
+    nothing may read the body before the upload has raised the request's limit."""
+    app.config.update(MAX_CONTENT_LENGTH=512 * 1024, EVIDENCE_MAX_FILE_MB=2)
+    big = b"%PDF-1.7\n" + b"1" * (1024 * 1024)
+    answer = upload(login("stttt"), [(big, "bien-ban.pdf")])
+    assert answer.status_code == 200 and "Đã đính kèm 1 tệp" in answer.get_data(as_text=True)
+    assert [a.file_name for a in attachments(session)] == ["bien-ban.pdf"]
+
+
 def test_the_same_content_is_stored_once_and_listed_once(login, session):
     unit = login("stttt")
     upload(unit, [(PDF, "Quyết định.pdf")])

@@ -29,12 +29,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
-    from . import auth, cli, plan_scope, rendering, security
+    from . import auth, cli, forms, plan_scope, rendering, security
     from .extensions import csrf, db, htmx, login_manager
     from .fragment_cache import FragmentCache
 
     db.init_app(app)
     htmx.init_app(app)
+    app.before_request(forms.allow_files)  # before the CSRF check and the others, which read the body
     csrf.init_app(app)
     login_manager.init_app(app)
     _compress_responses(app)  # first registered, so it runs after every other after_request hook

@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Iterator
 
-from flask import request
+from flask import current_app, request
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -97,11 +97,25 @@ def errors_text(form: FlaskForm) -> str:
     return " ".join(message for messages in form.errors.values() for message in messages)
 
 
+def takes_files(view):
+    """A view that receives evidence files: its request may be as large as the evidence limits
+    allow (allow_files), not only as an ordinary form."""
+    view.takes_files = True
+    return view
+
+
+def allow_files() -> None:
+    """Before anything reads the body (the CSRF check and security's read the form): a view
+    that takes files gets the evidence limits' request size."""
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "takes_files", False):
+        request.max_content_length = Limits.from_config(current_app.config).max_body
+
+
 @contextmanager
-def sent_files(limits: Limits) -> Iterator[list[Upload]]:
-    """The files of the form's «files» field, the request allowed as large as the limits take
-    (set before anything reads it). Large files wait in temporary files: freed when the block ends."""
-    request.max_content_length = limits.max_body
+def sent_files() -> Iterator[list[Upload]]:
+    """The files of the form's «files» field. Large files wait in temporary files: freed when
+    the block ends."""
     received = request.files.getlist("files")
     try:
         yield [Upload(f.filename, f.stream) for f in received if f.filename]

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from .. import permissions
 from ..extensions import db, htmx
-from ..forms import EmptyForm, errors_text, sent_files
+from ..forms import EmptyForm, errors_text, sent_files, takes_files
 from ..models import (
     Extension,
     ExtensionState,
@@ -126,12 +126,13 @@ def _copies(ids) -> list[PeriodReport]:
 
 
 @bp.post("/reports/<int:copy_id>/<any(accept, return):action>")
+@takes_files
 @login_required
 def review_one(copy_id: int, action: str):
     _require(permissions.can_review(current_user))
     copies = _copies([copy_id])
     limits = evidence.Limits.from_config(current_app.config)
-    with sent_files(limits) as uploads:
+    with sent_files() as uploads:
         return _review(copies, action == "accept", in_row=True, uploads=uploads, limits=limits)
 
 

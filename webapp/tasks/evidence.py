@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 
 from .. import permissions
 from ..extensions import db
-from ..forms import EmptyForm, sent_files
+from ..forms import EmptyForm, sent_files, takes_files
 from ..rendering import content_disposition, wants_partial
 from ..security import audit
 from ..services import evidence
@@ -28,13 +28,14 @@ def _answer(ctx, view: str, *, error: str = "", notice: str = ""):
 
 
 @bp.post("/tasks/<ref>/units/<unit_code>/files")
+@takes_files
 @login_required
 def attach_files(ref: str, unit_code: str):
     ctx = load_report(ref, unit_code)
     if not permissions.can_attach_evidence(ctx.rights):
         abort(403)
     limits = evidence.Limits.from_config(current_app.config)
-    with sent_files(limits) as uploads:
+    with sent_files() as uploads:
         view = _row_view()
         if not EmptyForm().validate_on_submit():
             abort(400)
