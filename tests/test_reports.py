@@ -343,3 +343,13 @@ def test_beyond_a_few_dozen_units_the_excel_report_puts_them_on_one_sheet_with_a
     saved = next(row for row in sheet.iter_rows(min_row=4) if row[1].value == "A.I.3" and row[0].value.startswith("Sở Thông"))
     assert (saved[5].value, saved[5].data_type) == ("=1+1", "s")
     assert saved[5].font.name == "Times New Roman" and saved[5].alignment.wrap_text
+
+
+def test_the_task_page_says_each_thing_once_and_whose_report_a_change_is_on(login):
+    """A row waiting for guidance says so once; a change in the history names the report it is
+    on, apart from the person who made it (a reviewer is not of the unit whose report it is)."""
+    unit = login("stttt")
+    unit.post(URL, {**FORM, "result": "Xem https://dichvucong.thaibinh.gov.vn/" + "a" * 120}, htmx=True)
+    page = re.sub(r"\s+", " ", login("snv-ra-soat").get("/tasks/A.I.3").get_data(as_text=True))
+    assert page.count("Chờ hướng dẫn, chưa có hạn") == 1
+    assert re.search(r'<li><span class="when">[^<]+</span> · báo cáo của [^<]+ · <strong>[^<]+</strong> đổi «', page)
