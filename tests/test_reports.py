@@ -108,6 +108,8 @@ def test_the_rules_of_a_lead_report(login):
         ({"status": "done", "percent": "100", "result": ""}, "Hãy ghi kết quả thực hiện khi báo cáo hoàn thành."),
         ({"status": "blocked", "difficulties": ""}, "Hãy nêu khó khăn, vướng mắc."),
         ({"status": "not_started", "percent": "20"}, "Đã có tiến độ thì tình trạng là «Đang thực hiện»."),
+        # A cleared box is a figure forgotten, not the work set back to 0%.
+        ({"status": "in_progress", "percent": " "}, "Hãy nhập tỷ lệ hoàn thành, từ 0 đến 100."),
         ({"evidence_date": "15-08-2021"}, "Ngày không đúng dạng dd/mm/yyyy"),
         ({"evidence_date": "31/02/2022"}, "Không có ngày 31/02/2022: tháng 2/2022 chỉ có 28 ngày."),
         ({"evidence_date": "12/13/2022"}, "Không có tháng 13: tháng là số từ 1 đến 12."),
@@ -117,6 +119,11 @@ def test_the_rules_of_a_lead_report(login):
     for changes, message in cases:
         body = client.post(URL, {**FORM, **changes}, htmx=True).get_data(as_text=True)
         assert message in body, changes
+
+
+def test_an_empty_percent_is_zero_only_for_work_not_started(login, session):
+    login("stttt").post(URL, {**FORM, "status": "not_started", "percent": ""}, htmx=True)
+    assert stored(session).percent == 0
 
 
 def test_choosing_done_sets_the_percent_to_100(login, session):

@@ -67,7 +67,7 @@ class LeadReportForm(_ReportForm):
     def validate_percent(self, field):
         text = (field.data or "").strip().rstrip("%").strip()
         if not text:
-            field.data = "0"
+            field.data = ""  # validate() decides: nothing done yet, or a figure forgotten
             return
         if not re.fullmatch(r"[0-9]{1,3}", text) or not 0 <= int(text) <= 100:
             raise ValidationError("Tỷ lệ hoàn thành là một số nguyên từ 0 đến 100.")
@@ -83,10 +83,14 @@ class LeadReportForm(_ReportForm):
         if not super().validate(extra_validators):
             return False
         status = ReportStatus(self.status.data)
-        percent = int(self.percent.data)
         problems = {}
         if status == ReportStatus.DONE:
             self.percent.data = "100"  # choosing «Hoàn thành» says the work is whole
+        elif not self.percent.data and status == ReportStatus.NOT_STARTED:
+            self.percent.data = "0"
+        elif not self.percent.data:  # a cleared box would silently set the work back to 0%
+            problems[self.percent] = "Hãy nhập tỷ lệ hoàn thành, từ 0 đến 100."
+        percent = int(self.percent.data or 0)
         if status == ReportStatus.DONE and not self.result.data.strip():
             problems[self.result] = "Hãy ghi kết quả thực hiện khi báo cáo hoàn thành."
         if status == ReportStatus.NOT_STARTED and percent > 0:
