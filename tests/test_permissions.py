@@ -22,6 +22,7 @@ NOTE_FORM = {"version": "0", "contribution_note": "Đã góp ý quy trình"}
 MATRIX = [
     ("GET", "/tasks", None, (403, 403, 403, 200, 200, 200)),
     ("GET", "/my", None, (200, 200, 200, 403, 403, 403)),
+    ("GET", "/my/standing", None, (200, 200, 200, 403, 403, 403)),
     ("GET", "/tasks/A.I.3", None, (200, 200, 404, 200, 200, 200)),
     ("GET", "/tasks/A.I.3/units/stttt", None, (200, 200, 404, 200, 200, 200)),
     ("GET", "/tasks/A.I.3/units/snv", None, (200, 200, 404, 200, 200, 200)),

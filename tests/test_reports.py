@@ -360,3 +360,19 @@ def test_the_task_page_says_each_thing_once_and_whose_report_a_change_is_on(logi
     page = re.sub(r"\s+", " ", login("snv-ra-soat").get("/tasks/A.I.3").get_data(as_text=True))
     assert page.count("Chờ hướng dẫn, chưa có hạn") == 1
     assert re.search(r'<li><span class="when">[^<]+</span> · báo cáo của [^<]+ · <strong>[^<]+</strong> đổi «', page)
+
+
+def test_a_row_saved_or_sent_in_place_asks_the_page_to_recount(login):
+    """The save's answer names the event the unit's page listens for; the page's reminders and
+    counts, asked again with its filters, tell of the row as saved (the counts out of band)."""
+    client = login("stttt")
+    saved = client.post(URL, {**FORM, "status": "done", "percent": "100", "result": "Đã ban hành"}, htmx=True)
+    assert saved.headers["HX-Trigger"] == "rows-changed"
+    refused = client.post(URL, {**FORM, "percent": "150"}, htmx=True)
+    assert "HX-Trigger" not in refused.headers  # nothing changed
+    standing = client.get("/my/standing?role=lead", htmx=True).get_data(as_text=True)
+    assert '<section class="reminders" id="reminders"' in standing
+    summary = re.search(r'<p class="summary" id="rows-summary" hx-swap-oob="true">(.*?)</p>', standing, re.S)
+    assert summary and re.search(r"^\d+ nhiệm vụ: \d+ chủ trì", summary[1])
+    everything = re.sub(r"\s+", " ", client.get("/my", htmx=True).get_data(as_text=True))
+    assert re.search(r"nhiệm vụ: (\d+) chủ trì", everything)[1] == re.search(r"nhiệm vụ: (\d+) chủ trì", summary[1])[1]

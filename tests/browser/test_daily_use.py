@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from .conftest import DESKTOP, PHONE, log_in, ready, settled
 from .test_in_place_edit import ROW
+from .test_review_loop import open_quarter
 
 LONG_RESULT = ("Đã rà soát toàn bộ quy trình nội bộ giải quyết thủ tục hành chính của Sở, chuẩn hóa biểu mẫu, "
                "kết nối Cổng dịch vụ công với Hệ thống thông tin một cửa điện tử, tập huấn cho cán bộ "
@@ -214,3 +215,31 @@ def test_a_unit_does_its_round_with_the_keyboard_alone(page, live_server):
     page.keyboard.press("Enter")
     expect(row).to_contain_text("Đã số hóa 40% hồ sơ")
     expect(row).to_contain_text("40%")
+
+
+def test_the_reminders_and_counts_follow_a_row_saved_or_sent_in_place(page, live_server):
+    """A row saved or sent in place changes what the page says of all the rows at once: the
+    overdue row done leaves «quá hạn», the counts follow, one report less waits to be sent; no
+    reload."""
+    log_in(page, live_server, "snv-ra-soat")
+    open_quarter(page, live_server)
+    log_in(page, live_server, "stttt")
+    page.evaluate("window.__noReload = true")
+    reminders, summary = page.locator("#reminders"), page.locator("#rows-summary")
+    overdue = reminders.locator("li.late").filter(has_text="nhiệm vụ chủ trì quá hạn")
+    late_count = int(re.match(r"\d+", overdue.inner_text())[0])
+    ref = overdue.locator("a").first.inner_text()
+    expect(summary).to_contain_text(f"({late_count} quá hạn)")
+    row = page.locator(f"tr[id$='-{ref}-stttt']")
+    save(page, row, "100", "Đã ban hành quyết định, có biên bản nghiệm thu.", status="done")
+    expect(reminders).not_to_contain_text(f"quá hạn: {ref}")
+    expect(summary).not_to_contain_text(f"({late_count} quá hạn)")
+
+    def waiting() -> str:  # «N báo cáo chủ trì chưa gửi…» and «… cần gửi lại: refs»
+        return " ".join(reminders.locator("li").filter(has_text=re.compile("chưa gửi|cần gửi lại")).all_inner_texts())
+
+    before = waiting()
+    assert "chưa gửi" in before
+    row.get_by_role("button", name=re.compile("^Gửi")).click()
+    expect(reminders).not_to_contain_text(before)  # one report fewer waits to be sent
+    assert page.evaluate("window.__noReload === true"), "all of it in place"

@@ -334,10 +334,15 @@ def update_report(ref: str, unit_code: str):
             conflict = _conflict(exc.current, form)
         else:
             if row_for:
-                return render_template("reports/_row.html", row=row_for(ctx.report), view=view)
+                return render_template("reports/_row.html", row=row_for(ctx.report), view=view), ROWS_CHANGED
             return redirect(_return_to(ctx, view), code=303)
     row = _row(ctx)
     return render("reports/edit.html", "reports/_row_edit.html", row=row, form=form, view=view, conflict=conflict)
+
+
+# A row saved or sent in place: what the page says of all its rows (the unit's reminders and
+# counts) asks again (units.routes.standing).
+ROWS_CHANGED = {"HX-Trigger": "rows-changed"}
 
 
 def _conflict(current: Report | None, form) -> dict:
@@ -357,7 +362,7 @@ def _conflict(current: Report | None, form) -> dict:
 def _answer_with_row(ctx: ReportContext, view: str, error: str | None = None):
     """After a step on a report: the row again for HTMX (with the error, if any), else the page."""
     if wants_partial():
-        return render_template("reports/_row.html", row=_row(ctx), view=view, error=error)
+        return render_template("reports/_row.html", row=_row(ctx), view=view, error=error), {} if error else ROWS_CHANGED
     flash(error or "Đã thực hiện.", "error" if error else "info")
     return redirect(_return_to(ctx, view), code=303)
 

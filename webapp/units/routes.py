@@ -1,6 +1,8 @@
 """«Việc của đơn vị»: a unit focal point's home, the rows where the unit leads or supports in
 every plan it follows, and sending the period's reports."""
 
+from dataclasses import dataclass
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -8,6 +10,7 @@ from .. import permissions
 from ..extensions import db
 from ..forms import EmptyForm
 from ..fragment_cache import cached_part, request_data_stamp
+from ..models import Plan, Unit
 from ..plan_scope import own_unit, plans_shown
 from ..rendering import has_messages, wants_partial
 from ..services import clock
@@ -42,9 +45,38 @@ def home():
     return cached_part(key, template, lambda: _home(partial))
 
 
-def _home(partial: bool) -> dict:
-    """What the unit's home shows: its rows in every plan it follows, a page at a time, with
-    counts and reminders over every row."""
+@bp.get("/my/standing")
+@login_required
+def standing():
+    """The reminders and the rows' counts alone, asked again by the page after a row was saved
+    or sent in place (the event rows_changed), so that they never tell of the rows before."""
+    if not permissions.has_unit_home(current_user):
+        abort(403)
+    found = _rows_asked()
+    return render_template("units/_standing.html", counts=RowCounts.of(found.rows), several_plans=found.several_plans,
+                           reminders=_reminders(found))
+
+
+@dataclass
+class RowsAsked:
+    """The unit's rows as the page's filters ask for them, with what they were read against."""
+    unit: Unit
+    followed: list[Plan]
+    plans: list[Plan]
+    form: FilterForm
+    periods: dict
+    rows: list
+
+    @property
+    def filtered(self) -> bool:
+        return any(value for name, value in request.args.items() if name != "page")
+
+    @property
+    def several_plans(self) -> bool:
+        return len(self.followed) > 1
+
+
+def _rows_asked() -> RowsAsked:
     unit = own_unit()
     session = db.session()
     followed = plans_of_unit(session, unit)
@@ -54,23 +86,30 @@ def _home(partial: bool) -> dict:
                      plans=followed)
     periods = open_periods(session, plans)
     rows = unit_rows(session, plans=plans, unit=unit, today=clock.today(), filters=form.filters(), periods=periods)
-    page = Page.of(rows, page_number(request.args), HOME_PAGE_SIZE)
+    return RowsAsked(unit, followed, plans, form, periods, rows)
+
+
+def _home(partial: bool) -> dict:
+    """What the unit's home shows: its rows in every plan it follows, a page at a time, with
+    counts and reminders over every row."""
+    found = _rows_asked()
+    unit = found.unit
+    page = Page.of(found.rows, page_number(request.args), HOME_PAGE_SIZE)
     user = current_user._get_current_object()  # once, not through the proxy for every row
     for row in page.items:
         row.rights = permissions.report_rights(user, {unit.id: row.role}, unit.id)
-    show_review_files(session, page.items)
-    filtered = any(value for name, value in request.args.items() if name != "page")
-    fields = (["plan"] if len(followed) > 1 else []) + ["status", "role"] + (["section"] if len(plans) == 1 else [])
-    return dict(unit=unit, form=form, groups=by_plan(page.items), page=page, counts=RowCounts.of(rows),
-                filtered=filtered, several_plans=len(followed) > 1, fields=fields + ["overdue"],
-                reminders=None if partial else _reminders(rows, filtered, followed, periods, unit))
+    show_review_files(db.session(), page.items)
+    fields = (["plan"] if found.several_plans else []) + ["status", "role"] + (["section"] if len(found.plans) == 1 else [])
+    return dict(unit=unit, form=found.form, groups=by_plan(page.items), page=page, counts=RowCounts.of(found.rows),
+                filtered=found.filtered, several_plans=found.several_plans, fields=fields + ["overdue"],
+                reminders=None if partial else _reminders(found))
 
 
-def _reminders(rows, filtered: bool, followed, periods, unit):
+def _reminders(found: RowsAsked):
     """Unfiltered, the page's own rows hold every reminder of every plan: no second reading."""
-    if not filtered:
-        return reminders_from(rows, plans=followed, periods=periods, today=clock.today())
-    return reminders_for(db.session(), plans=followed, unit=unit, today=clock.today())
+    if not found.filtered:
+        return reminders_from(found.rows, plans=found.followed, periods=found.periods, today=clock.today())
+    return reminders_for(db.session(), plans=found.followed, unit=found.unit, today=clock.today())
 
 
 @bp.route("/my/submit", methods=["GET", "POST"])
