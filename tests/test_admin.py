@@ -186,7 +186,7 @@ def test_merging_a_district_moves_its_rows_and_open_reports_and_keeps_its_past(l
     old = session.exec(select(Report).where(Report.task_id == task.id, Report.unit_id == hungha_unit.id)).one()
     assert session.exec(select(ReportChange).where(ReportChange.report_id == old.id)).all()
     page = login("lanh-dao").get("/tasks/A.II.1").get_data(as_text=True)
-    assert "(Hưng Hà)" in page  # its history, under its own name
+    assert "báo cáo của Hưng Hà ·" in page  # its history, under its own name
     # The district's account now works for the merged district.
     assert 'id="report-1958-qd-ubnd-A.II.1-vuthu"' in login("hungha").get("/my").get_data(as_text=True)
 
