@@ -4,19 +4,31 @@ production refuses it."""
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pytest
 from sqlmodel import select
 
 from webapp import create_app
 from webapp.extensions import db
-from webapp.models import Extension, ExtensionState, IndicatorValue, Period, PeriodReport, ReviewState
+from webapp.models import (
+    Extension,
+    ExtensionState,
+    IndicatorValue,
+    Period,
+    PeriodReport,
+    Report,
+    ReportChange,
+    ReportStatus,
+    ReviewState,
+)
 from webapp.services import clock
+from webapp.services.periods import differs
 
 from .conftest import ENGINES, app_environment, load_1958, make_app
 
 TODAY = date(2026, 11, 29)
+MORNING = datetime(2026, 11, 29, 7, 30, tzinfo=clock.LOCAL_TZ)  # before the working hours the history plays
 
 
 @dataclass
@@ -32,7 +44,7 @@ def history(request, databases, tmp_path_factory):
     url = databases.with_plan(request.param, load_1958)
     with pytest.MonkeyPatch.context() as monkeypatch:
         app_environment(monkeypatch, tmp_path_factory.mktemp("instance"))
-        monkeypatch.setattr(clock, "today", lambda: TODAY)
+        monkeypatch.setattr(clock, "now", lambda: clock._pinned.get() or MORNING)
         app = make_app(url)
         result = app.test_cli_runner().invoke(args=["seed-demo"])
         db.engine(app).dispose()
@@ -71,6 +83,25 @@ def test_the_history_is_a_provinces_record_the_same_every_time(played, session):
     assert session.exec(select(IndicatorValue)).first() is not None
     # The same history on every run and on both engines: a fingerprint of it.
     assert (len(copies), states[ReviewState.RETURNED] + states[ReviewState.ACCEPTED]) == (8765, 7224)
+
+
+def test_the_history_never_tells_of_the_future_nor_breaks_a_rule(played, session):
+    """Played in the morning, nothing is stamped later that day; a report sent unchanged was
+    sent after it was written; no report says «chưa thực hiện» with a percent."""
+    def utc(moment):
+        return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+
+    stamps = [*session.exec(select(ReportChange.changed_at)), *session.exec(select(Report.updated_at)),
+              *session.exec(select(PeriodReport.submitted_at)), *session.exec(select(PeriodReport.reviewed_at)),
+              *session.exec(select(IndicatorValue.updated_at)), *session.exec(select(Extension.decided_at))]
+    assert max(utc(s) for s in stamps if s) <= MORNING
+    assert not session.exec(select(Report).where(Report.status == ReportStatus.NOT_STARTED, Report.percent > 0)).all()
+    open_quarter = session.exec(select(Period).where(Period.closed_at.is_(None))).one()
+    sent = session.exec(select(PeriodReport, Report).join(Report, (Report.task_id == PeriodReport.task_id)
+                                                          & (Report.unit_id == PeriodReport.unit_id))
+                        .where(PeriodReport.period_id == open_quarter.id, PeriodReport.submitted_at.is_not(None))).all()
+    unchanged = [(copy, report) for copy, report in sent if not differs(report, copy)]
+    assert unchanged and all(utc(copy.submitted_at) >= utc(report.updated_at) for copy, report in unchanged)
 
 
 def test_every_page_shows_the_record(played, login, session):

@@ -236,8 +236,9 @@ class HistoryWriter:
     save's changed fields in the report's history, each report sent for a period as its copy.
     The demonstration's history and the benchmark's synthetic province both play through it."""
 
-    def __init__(self, session: Session, users: dict[str, User]):
+    def __init__(self, session: Session, users: dict[str, User], *, latest: datetime | None = None):
         self.session, self.users = session, users
+        self.latest = latest  # nothing played is stamped later (the demonstration's: the moment it is played)
         self.reviewer = users[REVIEWER]
         self.reports: dict[tuple[int, int], Report] = {}
         self.changes: list[dict] = []  # history lines, written in one statement at write_out
@@ -251,9 +252,17 @@ class HistoryWriter:
                 self.session.add(self.reports[(task.id, unit.id)])
         self.session.flush()
 
+    def at(self, moment_played: datetime, *, not_before: datetime | None = None) -> datetime:
+        """When a step is stamped: after what it follows (a report is sent after it was written,
+        reviewed after it was sent), never after `latest`."""
+        if not_before is not None:
+            moment_played = max(moment_played, not_before)
+        return min(moment_played, self.latest) if self.latest else moment_played
+
     def write(self, task, unit, values, at) -> None:
         """The unit saves its report: the fields that changed, each in the history, as a save does."""
         report, user = self.reports[(task.id, unit.id)], self.users[unit.code]
+        at = self.at(at)
         changed = {name: value for name, value in values.items() if getattr(report, name) != value}
         if not changed:
             return
@@ -271,6 +280,7 @@ class HistoryWriter:
 
     def send(self, report: Report, period: Period, user: User, at: datetime) -> dict:
         """The unit sends the report for the period: its copy, waiting for review."""
+        at = self.at(at, not_before=report.updated_at)
         copy = dict(period_id=period.id, task_id=report.task_id, unit_id=report.unit_id, **copied_fields(report),
                     state=ReviewState.SUBMITTED, submitted_by_id=user.id, submitted_at=at,
                     reviewed_by_id=None, reviewed_at=None, review_comment="")
@@ -279,6 +289,7 @@ class HistoryWriter:
         return copy
 
     def review(self, copy: dict, report, at, period, *, accept: bool, comment: str) -> None:
+        at = self.at(at, not_before=copy["submitted_at"])
         copy.update(state=ReviewState.ACCEPTED if accept else ReviewState.RETURNED, reviewed_by_id=self.reviewer.id,
                     reviewed_at=at, review_comment=comment)
         verdict = "Chấp nhận" if accept else "Trả lại"
@@ -286,7 +297,7 @@ class HistoryWriter:
                   f"{verdict} ({period.label})" + (f": {comment}" if comment else ""))
 
     def step(self, report, user, at, period, field, old, new) -> None:
-        self.changes.append(dict(report_id=report.id, changed_by_id=user.id, changed_at=at,
+        self.changes.append(dict(report_id=report.id, changed_by_id=user.id, changed_at=self.at(at),
                                  period_id=period.id if period else None, field=field, old_value=old, new_value=new))
 
     def write_out(self, figures: Sequence[dict] = ()) -> None:
@@ -301,7 +312,7 @@ class HistoryWriter:
 
 class _History(HistoryWriter):
     def __init__(self, session: Session, plan: Plan, until: date):
-        super().__init__(session, {u.username: u for u in session.exec(select(User))})
+        super().__init__(session, {u.username: u for u in session.exec(select(User))}, latest=clock.now())
         self.plan, self.until = plan, until
         self.rng = random.Random(SEED)
         self.quarters = quarters_until(until)
@@ -406,7 +417,7 @@ class _History(HistoryWriter):
                 resent_on = reviewed_on + timedelta(days=rng.randint(1, 3))
                 if today is not None and resent_on > today:
                     continue
-                resent_at = moment(resent_on, 10)
+                resent_at = self.at(moment(resent_on, 10))
                 self.write(task, unit, {"result": f"{report.result} Bổ sung: văn bản số {rng.randint(20, 300)}/BC-"
                                                   f"{unit.code.upper()}."}, resent_at)
                 copy.update(copied_fields(report), state=ReviewState.SUBMITTED, submitted_at=resent_at, reviewed_by_id=None,
@@ -425,19 +436,22 @@ class _History(HistoryWriter):
             return
         task, unit = self.session.get(Task, copy["task_id"]), self.session.get(Unit, copy["unit_id"])
         percent = copy["percent"] + 5
-        self.write(task, unit, {"percent": percent, "result": _result(percent, task)}, moment(self.until, 10))
+        # Work under way once a percent is given (a rule of the report form).
+        self.write(task, unit, {"status": ReportStatus.IN_PROGRESS if copy["status"] == ReportStatus.NOT_STARTED
+                                else copy["status"], "percent": percent, "result": _result(percent, task)},
+                   moment(self.until, 10))
 
 
     def extension(self) -> None:
         """The lead of a row due this quarter asks, in time, for three more months, and gets them."""
         task, unit, _ = self.extended
         user = self.users[unit.code]
-        asked_at = moment(task.due_on - timedelta(days=20))
+        asked_at = self.at(moment(task.due_on - timedelta(days=20)))
         extension = Extension(task_id=task.id, unit_id=unit.id, original_due_on=task.due_on,
                               new_due_on=task.due_on + timedelta(days=90),
                               reason="Chờ Bộ hoàn thiện phần mềm dùng chung để kết nối.",
                               state=ExtensionState.APPROVED, requested_by_id=user.id, requested_at=asked_at,
-                              decided_by_id=self.reviewer.id, decided_at=asked_at + timedelta(days=3),
+                              decided_by_id=self.reviewer.id, decided_at=self.at(asked_at + timedelta(days=3)),
                               decision_comment="Đồng ý gia hạn 3 tháng.")
         self.session.add(extension)
         self.ensure_reports([(task, unit)])
@@ -462,7 +476,7 @@ class _History(HistoryWriter):
                 rows.append(dict(indicator_id=indicator.id, unit_id=unit.id, period_id=period.id, value=value,
                                  source=f"Hệ thống thông tin giải quyết TTHC tỉnh, số liệu {period.label}",
                                  explanation_request="", explanation="", updated_by_id=self.users[unit.code].id,
-                                 updated_at=moment(period.deadline - timedelta(days=2))))
+                                 updated_at=self.at(moment(period.deadline - timedelta(days=2)))))
         return rows
 
 
