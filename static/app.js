@@ -55,6 +55,23 @@
     sessionStorage.setItem(form.getAttribute("data-unsaved-key"),
       JSON.stringify({edit: form.getAttribute("data-edit-url"), values: values}));
   });
+  // Leaving the page (a link, Back, a reload) with a row's form typed in and not saved asks
+  // first, as the browser does: the form is marked when typed in, or when it came back unsaved
+  // (data-unsaved from the server). Sending it lifts the mark: the text is kept above meanwhile.
+  document.addEventListener("input", function (event) {
+    var form = event.target.closest && event.target.closest("form.report-form");
+    if (form) form.setAttribute("data-unsaved", "");
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt;
+    if (form.classList && form.classList.contains("report-form")) form.removeAttribute("data-unsaved");
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (!document.querySelector("form.report-form[data-unsaved]")) return;
+    event.preventDefault();
+    event.returnValue = "";  // browsers before preventDefault was enough
+  });
+
   // Any answer that is swapped in (saved, or the form back with its errors) holds the text now;
   // the form itself is swapped out, so its own events no longer reach the document.
   document.addEventListener("htmx:beforeSwap", function (event) {

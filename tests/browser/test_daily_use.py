@@ -243,3 +243,26 @@ def test_the_reminders_and_counts_follow_a_row_saved_or_sent_in_place(page, live
     row.get_by_role("button", name=re.compile("^Gửi")).click()
     expect(reminders).not_to_contain_text(before)  # one report fewer waits to be sent
     assert page.evaluate("window.__noReload === true"), "all of it in place"
+
+
+def test_leaving_a_row_typed_in_and_not_saved_asks_first(page, live_server):
+    """A link, Back or a reload with a row's form typed in asks before the text is lost; once
+    saved, or never typed in, the page is left without a question."""
+    log_in(page, live_server, "stttt")
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    row = page.locator(ROW)
+    open_form(page, row)
+    page.goto(f"{live_server}/my")  # opened, nothing typed: no question
+    assert asked == []
+    row = page.locator(ROW)
+    open_form(page, row)
+    row.get_by_label("Kết quả thực hiện").fill("Đang soạn dở")
+    page.evaluate("window.location.href = '/tasks/A.I.3'")
+    page.wait_for_timeout(500)
+    assert asked == ["beforeunload"] and page.url.endswith("/my")  # stayed, the text still there
+    expect(row.get_by_label("Kết quả thực hiện")).to_have_value("Đang soạn dở")
+    row.get_by_role("button", name="Lưu").click()
+    expect(row.locator("form.report-form")).to_have_count(0)
+    page.goto(f"{live_server}/tasks/A.I.3")
+    assert asked == ["beforeunload"]
