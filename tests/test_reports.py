@@ -376,3 +376,15 @@ def test_a_row_saved_or_sent_in_place_asks_the_page_to_recount(login):
     assert summary and re.search(r"^\d+ nhiệm vụ: \d+ chủ trì", summary[1])
     everything = re.sub(r"\s+", " ", client.get("/my", htmx=True).get_data(as_text=True))
     assert re.search(r"nhiệm vụ: (\d+) chủ trì", everything)[1] == re.search(r"nhiệm vụ: (\d+) chủ trì", summary[1])[1]
+
+
+def test_a_row_waiting_for_guidance_keeps_saying_so_once_done(login):
+    """The unit's status never rewrites the task's timeframe: done, the row still waits for the
+    guidance that would give it a date (it has none), rather than reading «Chưa có hạn»."""
+    client = login("stttt")
+    row = client.post(URL, {**FORM, "status": "done", "percent": "100", "result": "Đã kết nối"},
+                      htmx=True).get_data(as_text=True)
+    assert "Chờ hướng dẫn" in row and "Chưa có hạn" not in row
+    home = client.get("/my").get_data(as_text=True)
+    mine = re.search(r'<tr[^>]*id="report-1958-qd-ubnd-A\.I\.3-stttt".*?</tr>', home, re.S)[0]
+    assert "Chờ hướng dẫn" in mine and "Chưa có hạn" not in mine
