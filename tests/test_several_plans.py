@@ -2,6 +2,7 @@
 sees its rows of every plan in one list, with a filter, counts and reminders across plans; the
 reviewer's queue shows every plan or one; the daily digest covers every plan."""
 
+import re
 from datetime import date
 
 import pytest
@@ -49,6 +50,10 @@ def test_importing_a_plan_moves_no_ones_pages(login, session, two_plans):
     # Any page about another plan says so in its address, and its links stay on that plan.
     other = reviewer.get(f"/tasks?plan={SECOND}").get_data(as_text=True)
     assert "Kế hoạch số 15/KH-UBND" in other and f'href="/tasks/A.I.1?plan={SECOND}"' in other
+    # The header's choice of plan names the plan the page shows, not the account's own.
+    chosen = re.findall(r'<option value="([^"]+)" selected>', re.search(r'<select id="plan-choice".*?</select>',
+                                                                         other, re.S)[0])
+    assert chosen == [SECOND]
 
 
 def test_a_units_home_lists_the_rows_of_every_plan(login, session, two_plans):

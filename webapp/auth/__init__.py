@@ -90,6 +90,7 @@ def _navigation():
 
 def _reachable() -> dict:
     unit = by_id(db.session(), Unit, current_user.unit_id) if current_user.unit_id else None
+    shown = g.get("plan") or g.get("plan_asked")
     return {
         "my_rows": permissions.has_unit_home(current_user),
         "overview": permissions.can_see_overview(current_user),
@@ -97,8 +98,8 @@ def _reachable() -> dict:
         "review": permissions.can_follow_units(current_user),
         "admin": permissions.can_administer(current_user),
         "plans": followed_plans(db.session()),
-        # The plan this page is about, once resolved; else the user's own.
-        "plan_id": g.plan.id if "plan" in g else current_user.plan_id,
+        # The plan this page is about (resolved, or asked for by ?plan= on a list of plans); else the user's own.
+        "plan_id": shown.id if shown else current_user.plan_id,
         "unit": unit,
     }
 
