@@ -51,9 +51,9 @@ def test_importing_a_plan_moves_no_ones_pages(login, session, two_plans):
     other = reviewer.get(f"/tasks?plan={SECOND}").get_data(as_text=True)
     assert "Kế hoạch số 15/KH-UBND" in other and f'href="/tasks/A.I.1?plan={SECOND}"' in other
     # The header's choice of plan names the plan the page shows, not the account's own.
-    chosen = re.findall(r'<option value="([^"]+)" selected>', re.search(r'<select id="plan-choice".*?</select>',
-                                                                         other, re.S)[0])
-    assert chosen == [SECOND]
+    administrators = login(ADMIN).get(f"/tasks?plan={SECOND}").get_data(as_text=True)
+    choice = re.search(r'<select id="plan-choice".*?</select>', administrators, re.S)[0]
+    assert re.findall(r'<option value="([^"]+)" selected>', choice) == [SECOND]
 
 
 def test_a_units_home_lists_the_rows_of_every_plan(login, session, two_plans):
