@@ -340,6 +340,14 @@ def test_the_preview_shows_readings_counts_extra_columns_and_rows_without_lead(l
     assert tasks["I.2"].extra == {"Nguồn kinh phí": "", "Ghi chú": "Làm theo đợt"}
     assert (tasks["I.2"].due_on.isoformat(), tasks["I.2"].starts_on.isoformat()) == ("2026-12-31", "2025-01-01")
     assert tasks["I.3"].recurrence.value == "continuous"
+    said = admin.get("/admin/plans").get_data(as_text=True)
+    assert "Các đơn vị gửi báo cáo khi Sở Nội vụ mở kỳ báo cáo cho kế hoạch này" in said  # what comes next
+    # The same preview sent again (a second tab, Back): said so, nothing imported twice.
+    again = admin.post(location, {"map-0": "unit:stttt", "action": "commit"})
+    assert again.status_code == 303 and again.headers["Location"].endswith("/admin/plans")
+    assert "đã được nhập thành kế hoạch 88/KH-UBND: không nhập lại" in admin.get("/admin/plans").get_data(as_text=True)
+    session.rollback()
+    assert len(session.exec(select(Plan).where(Plan.number == "88/KH-UBND")).all()) == 1
 
 
 def test_rows_without_lead_commit_when_the_administrator_says_so(login, session):

@@ -418,8 +418,12 @@ def _import_limits() -> ImportLimits:
 
 def _pending(import_id: int) -> PlanImport:
     pending = db.session().get(PlanImport, import_id)
-    if pending is None or pending.plan_id is not None:
+    if pending is None:
         abort(404)
+    if pending.plan_id is not None:  # a second tab, or Back, after the import: say what happened
+        plan = db.session().get(Plan, pending.plan_id)
+        flash(f"Tệp «{pending.filename}» đã được nhập thành kế hoạch {plan.number}: không nhập lại.", "info")
+        abort(redirect(url_for("admin.plans"), code=303))
     return pending
 
 
@@ -470,6 +474,8 @@ def _commit_import(pending: PlanImport, parsed, chosen, allow_without_lead: bool
     if without_lead:
         message += (f". {len(without_lead)} nhiệm vụ chưa có đơn vị chủ trì ({', '.join(without_lead[:10])}"
                     f"{'…' if len(without_lead) > 10 else ''}): Sở Nội vụ chỉ định trên trang của từng nhiệm vụ.")
+    message = message.rstrip(".") + (". Các đơn vị gửi báo cáo khi Sở Nội vụ mở kỳ báo cáo cho kế hoạch này "
+                                     "(trang «Kỳ báo cáo»).")
     flash(message, "warning" if without_lead else "info")
     return redirect(url_for("admin.plans"), code=303)
 
