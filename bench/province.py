@@ -58,7 +58,7 @@ from webapp.models import (
 from webapp.services import clock
 from webapp.services.accounts import DEMO_PASSWORD, hash_password
 from webapp.services.deadlines import decide_extension, request_extension
-from webapp.services.demo import Course, HistoryWriter, Quarter, course_toward, moment, progress
+from webapp.services.demo import Course, HistoryWriter, Quarter, carried_over, course_toward, moment, progress
 from webapp.services.periods import STATE_LABELS, close_period, open_period, review, submit
 from webapp.services.plans import LoadReport, PlanMeta, store_plan
 from webapp.services.reading.sections import ParsedAppendix, ParsedSection, ParsedTask
@@ -477,10 +477,13 @@ class _History(HistoryWriter):
             period = open_period(session, plan=self.plan, kind=PeriodKind.QUARTER, label=quarter.label,
                                  starts_on=quarter.starts_on, ends_on=quarter.ends_on, deadline=quarter.deadline,
                                  user=self.reviewer, today=quarter.starts_on)
+        self.finished = carried_over(session, period)  # done and accepted before: not written nor sent again
         written = min(self.today, quarter.ends_on - timedelta(days=12)) if is_open else \
             quarter.ends_on - timedelta(days=12)
         saves = []
         for task, unit in self.leads:
+            if (task.id, unit.id) in self.finished:
+                continue
             course = self.courses[(task.id, unit.id)]
             day = max(quarter.starts_on, written - timedelta(days=rng.randint(0, 20)))
             percent = self.percent(course, index, task)
@@ -511,7 +514,7 @@ class _History(HistoryWriter):
         rng = self.rng
         for task, unit in self.leads:
             report = self.reports[(task.id, unit.id)]
-            if rng.random() > self.diligence[unit.id]:
+            if (task.id, unit.id) in self.finished or rng.random() > self.diligence[unit.id]:
                 continue
             late = rng.random() < 0.1
             sent_on = period.deadline + timedelta(days=rng.randint(1, 6)) if late else \
@@ -538,16 +541,18 @@ class _History(HistoryWriter):
         sends = []
         for task, unit in self.leads:
             report = self.reports[(task.id, unit.id)]
-            if report.version == 0 or rng.random() > self.diligence[unit.id] or rng.random() < 0.45:
+            if report.version == 0 or (task.id, unit.id) in self.finished or rng.random() > self.diligence[unit.id] \
+                    or rng.random() < 0.45:
                 continue
             sent_on = max(period.starts_on, today - timedelta(days=rng.randint(0, 25)))
             sends.append((moment(sent_on, 8 + rng.randint(0, 8)), len(sends), task, unit))
         verdicts: dict[tuple, list] = {}
-        for sent_at, _, task, unit in sorted(sends, key=lambda s: (s[0], s[1])):
+        in_order = sorted(sends, key=lambda s: (s[0], s[1]))
+        for sent_at, _, task, unit in in_order:
             with clock.pinned(sent_at):
                 copy = submit(session, period=period, task=task, unit=unit, user=self.users[unit.code])
             reviewed_on = sent_at.astimezone(clock.LOCAL_TZ).date() + timedelta(days=rng.randint(1, 4))
-            if reviewed_on <= today:
+            if reviewed_on <= today and (task, unit) != in_order[-1][2:]:  # the last one sent always waits
                 accept = rng.random() >= 0.05
                 verdicts.setdefault((reviewed_on, accept), []).append(copy)
         for (reviewed_on, accept), copies in sorted(verdicts.items(), key=lambda v: (v[0][0], v[0][1])):

@@ -595,3 +595,46 @@ def test_the_queues_next_page_goes_on_after_the_last_report_shown_though_some_we
     last = quarter.get(html.unescape(re.search(r'rel="next" href="([^"]+)"', second).group(1))).get_data(as_text=True)
     assert re.findall(r'<tr id="copy-\d+".*?>(A\.I\.\d+)<', last, re.S) == ["A.I.19"] and 'rel="next"' not in last
     assert "Trang 2/2 (3–3 trên 3)" in last
+
+
+def test_a_finished_row_accepted_stays_accepted_in_the_next_period_unless_changed(login, quarter, session, today):
+    """A lead's report accepted as «Hoàn thành» counts as accepted in the next period too, with
+    the files it was accepted with and a line in its history: a finished task is not sent again.
+    A row changed since, a recurring row (yearly), and a row accepted unfinished are sent anew."""
+    from webapp.models import PeriodAttachment
+
+    from .test_evidence import PDF, upload
+
+    stttt = login("stttt")
+    done = {"status": "done", "percent": "100", "result": "Đã ban hành", "evidence_number": "12/QĐ-STTTT",
+            "evidence_date": "15/09/2022"}
+    for ref in ("B.8.1", "A.II.3", "A.I.7"):
+        save_report(stttt, ref, "stttt", 0, **done)
+    save_report(stttt, "A.II.4", "stttt", 0, status="in_progress", percent="40", result="Đang làm")
+    upload(stttt, [(PDF, "Quyết định 12.pdf")], url="/tasks/B.8.1/units/stttt")
+    for ref in ("B.8.1", "A.II.3", "A.I.7", "A.II.4"):
+        submit(stttt, ref, "stttt")
+        quarter.post(f"/review/reports/{copy_of(session, ref, 'stttt').id}/accept", {"comment": ""})
+    save_report(stttt, "A.II.3", "stttt", 1, **{**done, "result": "Đã ban hành, bổ sung phụ lục"})  # changed since
+    third = session.exec(select(Period)).one()
+    assert quarter.post(f"/review/periods/{third.id}/close", {"confirmed": "yes"}).status_code == 303
+
+    today(date(2022, 10, 3))
+    opened = open_period(quarter, "Quý IV/2022", "01/10/2022", "31/12/2022", "05/01/2023")
+    said = quarter.get(opened.headers["Location"]).get_data(as_text=True)
+    assert "1 báo cáo chủ trì đã hoàn thành và được chấp nhận ở kỳ trước được giữ «Đã chấp nhận»" in said
+    session.rollback()
+    fourth = session.exec(select(Period).where(Period.label == "Quý IV/2022")).one()
+    kept = session.exec(select(PeriodReport).where(PeriodReport.period_id == fourth.id)).all()
+    assert len(kept) == 1 and kept[0].task_id == copy_of(session, "B.8.1", "stttt").task_id
+    assert (kept[0].state, kept[0].result) == (ReviewState.ACCEPTED, "Đã ban hành")
+    assert "được chấp nhận ở kỳ Quý III/2022" in kept[0].review_comment
+    assert len(session.exec(select(PeriodAttachment).where(PeriodAttachment.period_report_id == kept[0].id)).all()) == 1
+    history = stttt.get("/tasks/B.8.1").get_data(as_text=True)
+    assert "Giữ «Hoàn thành» đã được chấp nhận ở kỳ Quý III/2022 (Quý IV/2022)" in html.unescape(history)
+    # The unit has nothing to send for it; the others wait to be sent.
+    home = re.sub(r"\s+", " ", html.unescape(stttt.get("/my").get_data(as_text=True)))
+    row = re.search(r'id="report-1958-qd-ubnd-B\.8\.1-stttt".*?</tr>', home)[0]
+    assert "Đã chấp nhận" in row
+    again = html.unescape(submit(stttt, "B.8.1", "stttt").get_data(as_text=True))
+    assert "đã được chấp nhận và chưa sửa gì" in again

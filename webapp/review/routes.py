@@ -31,6 +31,7 @@ from ..services.periods import (
     can_reopen,
     close_period,
     close_preview,
+    copies_in,
     open_period,
     open_period_of,
     open_periods,
@@ -223,7 +224,10 @@ def periods():
             except PeriodError as exc:
                 flash(str(exc), "error")
             else:
-                flash(f"Đã mở kỳ báo cáo «{period.label}».", "info")
+                carried = copies_in(session, period)
+                flash(f"Đã mở kỳ báo cáo «{period.label}»." + (
+                    f" {carried} báo cáo chủ trì đã hoàn thành và được chấp nhận ở kỳ trước được giữ «Đã chấp nhận», "
+                    "đơn vị không phải gửi lại." if carried else ""), "info")
                 return redirect(url_for("review.periods"), code=303)
     periods = periods_of(session, plan)
     reopenable = next((p for p in periods[:1] if can_manage and can_reopen(session, p)), None)

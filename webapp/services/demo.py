@@ -347,12 +347,15 @@ class _History(HistoryWriter):
             period = open_period(session, plan=self.plan, kind=PeriodKind.QUARTER, label=quarter.label,
                                  starts_on=quarter.starts_on, ends_on=quarter.ends_on, deadline=quarter.deadline,
                                  user=self.reviewer, today=quarter.starts_on)
+        self.finished = carried_over(session, period)
         # The units write how the work went, in the quarter's last weeks.
         written = quarter.ends_on - timedelta(days=12)
         if is_last:
             written = min(self.until, written)
         saves = []
         for task, unit in self.leads:
+            if (task.id, unit.id) in self.finished:
+                continue  # done and accepted before: nothing more to write or send
             course = self.courses[(task.id, unit.id)]
             percent = _percent(course, index, task, quarter)
             said = _said(course, index, percent)
@@ -392,7 +395,7 @@ class _History(HistoryWriter):
         rng, returns = self.rng, 0
         for task, unit in self.leads:
             report = self.reports.get((task.id, unit.id))
-            if report is None or rng.random() > self.diligence[unit.id]:
+            if report is None or (task.id, unit.id) in self.finished or rng.random() > self.diligence[unit.id]:
                 continue
             late = rng.random() < 0.1
             sent_on = period.deadline + timedelta(days=rng.randint(1, 6)) if late else \
@@ -478,6 +481,11 @@ class _History(HistoryWriter):
                                  explanation_request="", explanation="", updated_by_id=self.users[unit.code].id,
                                  updated_at=self.at(moment(period.deadline - timedelta(days=2)))))
         return rows
+
+
+def carried_over(session: Session, period: Period) -> set[tuple[int, int]]:
+    """The (task, unit) whose finished report the period kept accepted when it opened."""
+    return set(session.exec(select(PeriodReport.task_id, PeriodReport.unit_id).where(PeriodReport.period_id == period.id)))
 
 
 def copied_fields(report: Report) -> dict:

@@ -8,7 +8,9 @@ half-year and year; Sở Nội vụ follows them up).
 - A report returned, or not submitted, counts as not reported until it is accepted.
 - Closing freezes the period: each lead's status and each row's status are stored as
   they stood on the period's last day, and never change afterwards.
-- A new period needs no copying: each unit's live report carries on.
+- A new period needs no copying: each unit's live report carries on. A lead's report accepted
+  as done in the period before, and unchanged since, counts as accepted in the new one too: a
+  finished task is not sent again each period (a recurring one is).
 """
 
 from collections import Counter, defaultdict
@@ -24,6 +26,7 @@ from ..models import (
     REPORT_FIELDS,
     Assignment,
     Period,
+    PeriodAttachment,
     PeriodKind,
     PeriodReport,
     PeriodTaskStatus,
@@ -32,6 +35,7 @@ from ..models import (
     Report,
     ReportChange,
     ReportFields,
+    ReportStatus,
     ReviewState,
     Role,
     Task,
@@ -100,8 +104,58 @@ def open_period(session: Session, *, plan: Plan, kind: PeriodKind, label: str, s
     period = Period(plan_id=plan.id, kind=kind, label=label.strip(), starts_on=starts_on, ends_on=ends_on,
                     deadline=deadline, opened_by_id=user.id, opened_at=clock.now())
     session.add(period)
+    session.flush()
+    carry_finished(session, period=period, user=user)
     session.commit()
     return period
+
+
+def copies_in(session: Session, period: Period) -> int:
+    """How many lead reports the period holds (just opened: those carried as finished)."""
+    return session.exec(select(func.count()).select_from(PeriodReport).where(PeriodReport.period_id == period.id)).one()
+
+
+def carry_finished(session: Session, *, period: Period, user: User) -> int:
+    """Each lead's report accepted as «Hoàn thành» in the plan's last closed period before this
+    one, and unchanged since, accepted in this one too, with the files it was accepted with and
+    a line in its history: a finished task is not sent again every period, and the period's
+    figures do not count it unfinished. A row that recurs is reported anew. How many."""
+    previous = session.exec(select(Period).where(
+        Period.plan_id == period.plan_id, Period.id != period.id, Period.closed_at.is_not(None),
+        Period.ends_on < period.starts_on).order_by(Period.ends_on.desc())).first()
+    if previous is None:
+        return 0
+    accepted_done = session.exec(
+        select(PeriodReport, Report).join(Task, Task.id == PeriodReport.task_id)
+        .join(Report, (Report.task_id == PeriodReport.task_id) & (Report.unit_id == PeriodReport.unit_id))
+        .join(Assignment, (Assignment.task_id == PeriodReport.task_id) & (Assignment.unit_id == PeriodReport.unit_id))
+        .where(PeriodReport.period_id == previous.id, PeriodReport.state == ReviewState.ACCEPTED,
+               PeriodReport.status == ReportStatus.DONE, Task.recurrence == Recurrence.NONE,
+               Assignment.role == Role.LEAD)).all()
+    now = clock.now()
+    carried = []
+    for copy, live in accepted_done:
+        if differs(live, copy):
+            continue  # changed since: the unit sends it again, as any change
+        kept = PeriodReport(period_id=period.id, task_id=copy.task_id, unit_id=copy.unit_id,
+                            **{name: getattr(copy, name) for name in REPORT_FIELDS}, state=ReviewState.ACCEPTED,
+                            submitted_by_id=copy.submitted_by_id, submitted_at=copy.submitted_at,
+                            reviewed_by_id=user.id, reviewed_at=now,
+                            review_comment=f"Đã hoàn thành, được chấp nhận ở kỳ {previous.label}: giữ nguyên.")
+        session.add(kept)
+        carried.append((copy, kept, live))
+    session.flush()
+    files = defaultdict(list)
+    for link in session.exec(select(PeriodAttachment).where(
+            PeriodAttachment.period_report_id.in_([copy.id for copy, _, _ in carried]))):
+        files[link.period_report_id].append(link.attachment_id)
+    for copy, kept, live in carried:
+        session.add_all(PeriodAttachment(period_report_id=kept.id, attachment_id=attachment_id)
+                        for attachment_id in files[copy.id])
+        session.add(ReportChange(report_id=live.id, changed_by_id=user.id, changed_at=now, period_id=period.id,
+                                 field="review", old_value="",
+                                 new_value=f"Giữ «Hoàn thành» đã được chấp nhận ở kỳ {previous.label} ({period.label})"))
+    return len(carried)
 
 
 def _check_period_dates(session: Session, plan: Plan, label: str, starts_on: date, ends_on: date, deadline: date,
