@@ -67,6 +67,9 @@ bp = Blueprint("tasks", __name__)
 
 ROW_VIEWS = ("unit", "task")  # the page a report row sits in: the unit's home or the task page
 FORM_CONTROL_FIELDS = {"csrf_token", "version", "view"}
+# A row saved or sent in place: what the page says of all its rows (the unit's reminders and
+# counts) asks again (units.routes.standing).
+ROWS_CHANGED = {"HX-Trigger": "rows-changed"}
 
 
 # The reads every page or step about a row begins with: built once (see database.PreparedRead).
@@ -338,11 +341,6 @@ def update_report(ref: str, unit_code: str):
             return redirect(_return_to(ctx, view), code=303)
     row = _row(ctx)
     return render("reports/edit.html", "reports/_row_edit.html", row=row, form=form, view=view, conflict=conflict)
-
-
-# A row saved or sent in place: what the page says of all its rows (the unit's reminders and
-# counts) asks again (units.routes.standing).
-ROWS_CHANGED = {"HX-Trigger": "rows-changed"}
 
 
 def _conflict(current: Report | None, form) -> dict:
