@@ -388,3 +388,12 @@ def test_a_row_waiting_for_guidance_keeps_saying_so_once_done(login):
     home = client.get("/my").get_data(as_text=True)
     mine = re.search(r'<tr[^>]*id="report-1958-qd-ubnd-A\.I\.3-stttt".*?</tr>', home, re.S)[0]
     assert "Chờ hướng dẫn" in mine and "Chưa có hạn" not in mine
+
+
+def test_a_document_is_named_by_what_is_known_of_it(login):
+    """Its number and date; the date alone reads «Văn bản ngày …», never with an empty number."""
+    client = login("stttt")
+    both = client.post(URL, FORM, htmx=True).get_data(as_text=True)
+    assert '<p class="evidence">Văn bản: 125/BC-STTTT ngày 15/03/2022</p>' in both
+    dated = client.post(URL, {**FORM, "version": "1", "evidence_number": ""}, htmx=True).get_data(as_text=True)
+    assert '<p class="evidence">Văn bản ngày 15/03/2022</p>' in dated
