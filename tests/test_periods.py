@@ -184,6 +184,19 @@ def test_accept_or_return_a_selection(login, quarter, session):
     assert copy_of(session, "B.4.1", "skhdt").state == ReviewState.SUBMITTED
 
 
+def test_a_review_refused_because_made_elsewhere_has_the_page_count_again(login, quarter, session):
+    """Accepted in one tab, then in another: the second is refused, and its page reads the
+    queue's count again (queue-changed) rather than keep the one from before."""
+    client = login("stttt")
+    save_report(client, "B.8.1", "stttt", 0, status="in_progress", percent="50")
+    submit(client, "B.8.1", "stttt")
+    copy = copy_of(session, "B.8.1", "stttt").id
+    first = quarter.post(f"/review/reports/{copy}/accept", {"comment": ""}, htmx=True)
+    second = quarter.post(f"/review/reports/{copy}/accept", {"comment": ""}, htmx=True)
+    assert first.headers["HX-Trigger"] == second.headers["HX-Trigger"] == "queue-changed"
+    assert "Chỉ rà soát được báo cáo đã gửi và đang chờ duyệt." in second.get_data(as_text=True)
+
+
 def test_not_submitted_and_returned_reports_count_as_not_reported(login, quarter, session):
     stttt, stc = login("stttt"), login("stc")
     save_report(stttt, "B.8.1", "stttt", 0, status="done", percent="100", result="Xong")

@@ -173,8 +173,9 @@ def _review(copies, accept: bool, *, in_row: bool = False, uploads=None, limits=
         answer = render_template("review/_queue_rows.html", items=queue.items(session, rows), error=error,
                                  can_review=True, form=ReviewForm(), several_plans=len(followed_plans(session)) > 1,
                                  typed=form.comment.data if error and in_row else "")
-        # The queue's count and the units' figures, filtered as the page is, are read again.
-        return answer, {} if error else {"HX-Trigger": "queue-changed"}
+        # The queue's count and the units' figures, filtered as the page is, are read again; after a
+        # refusal too, which may come of a review made elsewhere (another tab, a colleague).
+        return answer, {"HX-Trigger": "queue-changed"}
     if error:
         flash(error, "error")
     else:
