@@ -46,14 +46,26 @@
   // A save turned away because the session had ended keeps what was typed, in this tab only
   // (sessionStorage, never the server), and puts it back into the row's form after login.
   var UNSAVED = "unsaved-report:";
-  document.addEventListener("htmx:beforeRequest", function (event) {
-    var form = event.detail.elt;
-    if (!form.classList || !form.classList.contains("report-form")) return;
+  function keepTyped(form) {
     var values = {};
     new FormData(form).forEach(function (value, name) { if (name !== "csrf_token") values[name] = value; });
     form.setAttribute("data-unsaved-key", UNSAVED + form.closest("tr").id);
     sessionStorage.setItem(form.getAttribute("data-unsaved-key"),
       JSON.stringify({edit: form.getAttribute("data-edit-url"), values: values}));
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt;
+    if (form.classList && form.classList.contains("report-form")) keepTyped(form);
+  });
+  // Any other step sent back to the login page (a file uploaded, a row sent, after the session
+  // ended) keeps what a form open on the page holds, as a save does, before the page is left.
+  document.addEventListener("htmx:beforeOnLoad", function (event) {
+    var xhr = event.detail.xhr;
+    if (!xhr || !xhr.getResponseHeader("HX-Redirect")) return;
+    document.querySelectorAll("form.report-form[data-unsaved]").forEach(function (form) {
+      keepTyped(form);
+      form.removeAttribute("data-unsaved");
+    });
   });
   // Leaving the page (a link, Back, a reload) with a row's form typed in and not saved asks
   // first, as the browser does: the form is marked when typed in, or when it came back unsaved

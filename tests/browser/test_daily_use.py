@@ -126,6 +126,28 @@ def test_an_expired_session_gives_the_typed_text_back_after_login(page, live_ser
     expect(page.locator(ROW)).to_contain_text("55%")
 
 
+def test_a_file_sent_after_the_session_ended_keeps_the_typed_text_too(page, live_server):
+    """Not the save but «Tải lên» meets the ended session: the text typed in the row's form comes
+    back after login all the same, and leaving for the login page asks nothing."""
+    log_in(page, live_server, "stttt")
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.accept()))
+    row = page.locator(ROW)
+    open_form(page, row)
+    row.get_by_label("Kết quả thực hiện").fill("Gõ rồi mới đính kèm tệp")
+    row.locator(".file-picker input[type=file]").set_input_files(
+        {"name": "bien-ban.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.7\n0\n%%EOF\n"})
+    page.context.clear_cookies()
+    row.get_by_role("button", name="Tải lên").click()
+    expect(page).to_have_url(re.compile(r"/login"))
+    assert asked == []
+    page.get_by_label("Tên đăng nhập").fill("stttt")
+    page.get_by_label("Mật khẩu").fill("demo-1958")
+    page.get_by_role("button", name="Đăng nhập").click()
+    form = page.locator(f"{ROW} form.report-form")
+    expect(form.get_by_label("Kết quả thực hiện")).to_have_value("Gõ rồi mới đính kèm tệp")
+
+
 @pytest.mark.parametrize("viewport", [PHONE], ids=["phone"], indirect=True)
 def test_forms_explain_themselves(page, live_server):
     log_in(page, live_server, "stttt")
