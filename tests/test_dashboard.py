@@ -2,6 +2,7 @@
 explanations, and the official report read back from its files."""
 
 import csv
+import html
 import io
 import re
 from datetime import date
@@ -39,7 +40,7 @@ def played(login, monkeypatch):
 
 def figures(page: str) -> dict[str, int]:
     legend = re.search(r'id="toan-bo-cap">(.*?)</figcaption>', page, re.S).group(1)
-    return {label: int(n) for label, n in re.findall(r"</span>([^<]+)</dt><dd>(\d+)</dd>", legend)}
+    return {label: int(n) for label, n in re.findall(r"</span>([^<]+)</dt><dd>(?:<a [^>]*>)?(\d+)(?:</a>)?</dd>", legend)}
 
 
 def test_every_bucket_is_drawn_in_its_own_color(login, played, app):
@@ -235,3 +236,25 @@ def test_the_reviewer_sets_a_baseline_and_the_road_to_the_target_follows(login, 
     played["stttt"].post(f"/indicators/{satisfaction.id}/value", {"value": "72", "source": "Khảo sát"})
     page = reviewer.get(f"/indicators/{satisfaction.id}").get_data(as_text=True)
     assert "72 %" in page and "Chậm so với lộ trình" in page
+
+
+def test_todays_figures_open_the_rows_behind_them(login, played):
+    """On today's dashboard each headline figure and each count of a status opens the overview's
+    rows of it, and the overview finds as many; a period's figures (of its copies) open nothing."""
+    leader = login("lanh-dao")
+    page = html.unescape(leader.get("/dashboard").get_data(as_text=True))
+    links = dict((what, (href, int(number))) for href, number, what in re.findall(
+        r'<a href="(/tasks[^"]*)"><span class="number">(\d+)</span><span class="what">([^<]+)</span></a>', page))
+    assert set(links) == {"nhiệm vụ", "quá hạn", "có vướng mắc"}
+    whole = re.search(r'id="toan-bo-cap">(.*?)</figcaption>', page, re.S)[1]
+    legend = re.findall(r'<dd><a href="(/tasks\?status=[^"]+)">(\d+)</a></dd>', whole)
+    assert legend and sum(int(n) for _, n in legend) == links["nhiệm vụ"][1]
+    by_section = re.findall(r'<dd><a href="(/tasks\?status=[^"]+&section=[^"]+)">(\d+)</a></dd>', page)
+    assert by_section
+    for href, number in [*links.values(), *[(h, int(n)) for h, n in legend + by_section[:3]]]:
+        listed = re.search(r'<p class="summary">(\d+) nhiệm vụ', leader.get(href).get_data(as_text=True))
+        assert int(listed[1]) == number, href
+    reviewer = login("snv-ra-soat")
+    open_period(reviewer, "Quý IV/2022", "01/10/2022", "31/12/2022", "05/01/2023")
+    period = re.search(r'value="(\d+)"[^>]*>Kỳ Quý IV/2022', reviewer.get("/dashboard").get_data(as_text=True))[1]
+    assert 'href="/tasks?' not in leader.get(f"/dashboard?period={period}").get_data(as_text=True)
