@@ -397,3 +397,14 @@ def test_a_document_is_named_by_what_is_known_of_it(login):
     assert '<p class="evidence">Văn bản: 125/BC-STTTT ngày 15/03/2022</p>' in both
     dated = client.post(URL, {**FORM, "version": "1", "evidence_number": ""}, htmx=True).get_data(as_text=True)
     assert '<p class="evidence">Văn bản ngày 15/03/2022</p>' in dated
+
+
+def test_a_form_sent_back_starts_at_the_first_field_to_correct(login):
+    client = login("stttt")
+    def focused(page: str) -> list[str]:
+        return [re.search(r'name="(\w+)"', tag)[1]
+                for tag in re.findall(r'<(?:select|input|textarea)[^>]*\bautofocus\b[^>]*>', page)]
+
+    assert focused(client.get(URL + "/edit", htmx=True).get_data(as_text=True)) == ["status"]
+    refused = client.post(URL, {**FORM, "percent": "150", "evidence_date": "31/02/2022"}, htmx=True)
+    assert focused(refused.get_data(as_text=True)) == ["percent"]
