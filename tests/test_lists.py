@@ -162,3 +162,11 @@ def test_a_tasks_history_comes_a_page_at_a_time(login):
     # Without JavaScript the same link opens the page from there on.
     assert "<ins>Lần cập nhật 10</ins>" in reviewer.get(more).get_data(as_text=True)
     assert reviewer.get("/tasks/A.I.3?history=abc").status_code == 400
+
+
+def test_a_filter_that_finds_nothing_offers_the_way_back(login):
+    """The results are swapped without the filter bar, so the empty list itself offers «Bỏ lọc»."""
+    unit = login("stttt").get("/my?q=khong-co-viec-nay", htmx=True).get_data(as_text=True)
+    assert 'Không có nhiệm vụ nào khớp với bộ lọc. <a href="/my">Bỏ lọc</a>' in unit
+    overview = login("snv-ra-soat").get("/tasks?q=khong-co-viec-nay", htmx=True).get_data(as_text=True)
+    assert 'Không có nhiệm vụ nào khớp với bộ lọc. <a href="/tasks">Bỏ lọc</a>' in overview
