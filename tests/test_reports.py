@@ -202,6 +202,16 @@ def test_an_expired_session_sends_htmx_requests_to_the_login_page(client):
     assert response.get_data(as_text=True) == ""
 
 
+def test_a_step_sent_after_the_session_ended_says_it_was_not_taken(client):
+    """A save or a sending whose session has ended (its CSRF token with it): the login page says
+    the step was not taken, whichever it was, and claims nothing of text typed."""
+    response = client.post(URL + "/submit", data={"view": "unit"},
+                           headers={"HX-Request": "true", "X-CSRFToken": "from-the-ended-session"})
+    assert response.headers["HX-Redirect"].startswith("/login")
+    page = client.get(response.headers["HX-Redirect"]).get_data(as_text=True)
+    assert "Phiên đăng nhập đã hết hạn nên thao tác vừa rồi chưa được thực hiện (chưa lưu, chưa gửi)." in page
+
+
 def test_a_session_copied_before_logout_is_useless_after(login):
     client = login("stttt")
     cookie = client.client.get_cookie("session").value

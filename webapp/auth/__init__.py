@@ -67,7 +67,7 @@ def _csrf_expired(error: CSRFError):
     """A form posted with a missing or stale token: say so, and let the user try again."""
     message = "Phiên làm việc đã hết hạn hoặc biểu mẫu đã cũ. Vui lòng tải lại trang và thử lại."
     if not current_user.is_authenticated:
-        flash("Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại; nội dung vừa nhập chưa được lưu.", "warning")
+        flash("Phiên đăng nhập đã hết hạn nên thao tác vừa rồi chưa được thực hiện (chưa lưu, chưa gửi). Vui lòng đăng nhập lại.", "warning")
         return redirect_for_client(url_for("auth.login", next=_return_path()))
     if request.headers.get("HX-Request"):
         return render_template("_alert.html", message=message), 200, {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
