@@ -651,3 +651,13 @@ def test_a_finished_row_accepted_stays_accepted_in_the_next_period_unless_change
     assert "Đã chấp nhận" in row
     again = html.unescape(submit(stttt, "B.8.1", "stttt").get_data(as_text=True))
     assert "đã được chấp nhận và chưa sửa gì" in again
+
+
+def test_the_queue_shows_what_the_unit_proposes_beside_its_difficulties(login, quarter, session):
+    skhdt = login("skhdt")
+    save_report(skhdt, "B.4.2", "skhdt", 0, status="blocked", percent="30", difficulties="Chưa có kinh phí",
+                proposals="Đề nghị bổ sung kinh phí năm 2023")
+    submit(skhdt, "B.4.2", "skhdt")
+    desk = html.unescape(quarter.get("/review").get_data(as_text=True))
+    assert "<strong>Vướng mắc:</strong> Chưa có kinh phí" in desk
+    assert "<strong>Đề xuất:</strong> Đề nghị bổ sung kinh phí năm 2023" in desk
