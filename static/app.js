@@ -45,6 +45,9 @@
 
   // A save turned away because the session had ended keeps what was typed, in this tab only
   // (sessionStorage, never the server), and puts it back into the row's form after login.
+  // Leaving the page (a link, Back, a reload) with a row's form typed in and not saved asks
+  // first: the form is marked when typed in, or when it came back unsaved (data-unsaved from
+  // the server), and the mark is lifted once its text is kept.
   var UNSAVED = "unsaved-report:";
   function keepTyped(form) {
     var values = {};
@@ -52,6 +55,7 @@
     form.setAttribute("data-unsaved-key", UNSAVED + form.closest("tr").id);
     sessionStorage.setItem(form.getAttribute("data-unsaved-key"),
       JSON.stringify({edit: form.getAttribute("data-edit-url"), values: values}));
+    form.removeAttribute("data-unsaved");
   }
   document.addEventListener("htmx:beforeRequest", function (event) {
     var form = event.detail.elt;
@@ -61,22 +65,13 @@
   // ended) keeps what a form open on the page holds, as a save does, before the page is left.
   document.addEventListener("htmx:beforeOnLoad", function (event) {
     var xhr = event.detail.xhr;
-    if (!xhr || !xhr.getResponseHeader("HX-Redirect")) return;
-    document.querySelectorAll("form.report-form[data-unsaved]").forEach(function (form) {
-      keepTyped(form);
-      form.removeAttribute("data-unsaved");
-    });
+    if (xhr && xhr.getResponseHeader("HX-Redirect")) {
+      document.querySelectorAll("form.report-form[data-unsaved]").forEach(keepTyped);
+    }
   });
-  // Leaving the page (a link, Back, a reload) with a row's form typed in and not saved asks
-  // first, as the browser does: the form is marked when typed in, or when it came back unsaved
-  // (data-unsaved from the server). Sending it lifts the mark: the text is kept above meanwhile.
   document.addEventListener("input", function (event) {
     var form = event.target.closest && event.target.closest("form.report-form");
     if (form) form.setAttribute("data-unsaved", "");
-  });
-  document.addEventListener("htmx:beforeRequest", function (event) {
-    var form = event.detail.elt;
-    if (form.classList && form.classList.contains("report-form")) form.removeAttribute("data-unsaved");
   });
   window.addEventListener("beforeunload", function (event) {
     if (!document.querySelector("form.report-form[data-unsaved]")) return;
