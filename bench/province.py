@@ -477,7 +477,7 @@ class _History(HistoryWriter):
             period = open_period(session, plan=self.plan, kind=PeriodKind.QUARTER, label=quarter.label,
                                  starts_on=quarter.starts_on, ends_on=quarter.ends_on, deadline=quarter.deadline,
                                  user=self.reviewer, today=quarter.starts_on)
-        self.finished = carried_over(session, period)  # done and accepted before: not written nor sent again
+        self.finished = carried_over(session, period)
         written = min(self.today, quarter.ends_on - timedelta(days=12)) if is_open else \
             quarter.ends_on - timedelta(days=12)
         saves = []

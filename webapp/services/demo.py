@@ -243,6 +243,9 @@ class HistoryWriter:
         self.reports: dict[tuple[int, int], Report] = {}
         self.changes: list[dict] = []  # history lines, written in one statement at write_out
         self.copies: list[dict] = []  # reports sent for a period, likewise
+        # (task, unit) the open period kept accepted as done (periods.carry_finished): nothing
+        # more to write or send on them.
+        self.finished: set[tuple[int, int]] = set()
 
     def ensure_reports(self, pairs) -> None:
         """The reports about to be written, created blank where the unit has none yet (one flush)."""
@@ -355,7 +358,7 @@ class _History(HistoryWriter):
         saves = []
         for task, unit in self.leads:
             if (task.id, unit.id) in self.finished:
-                continue  # done and accepted before: nothing more to write or send
+                continue
             course = self.courses[(task.id, unit.id)]
             percent = _percent(course, index, task, quarter)
             said = _said(course, index, percent)
