@@ -118,8 +118,9 @@ def copies_in(session: Session, period: Period) -> int:
 def carry_finished(session: Session, *, period: Period, user: User) -> int:
     """Each lead's report accepted as «Hoàn thành» in the plan's last closed period before this
     one, and unchanged since, accepted in this one too, with the files it was accepted with and
-    a line in its history: a finished task is not sent again every period, and the period's
-    figures do not count it unfinished. A row that recurs is reported anew. How many."""
+    a note saying so: a finished task is not sent again every period, and the period's figures
+    do not count it unfinished. A row that recurs is reported anew. How many. No line goes into
+    the history: a row with tens of leads would get tens of lines each period, hiding the rest."""
     previous = session.exec(select(Period).where(
         Period.plan_id == period.plan_id, Period.id != period.id, Period.closed_at.is_not(None),
         Period.ends_on < period.starts_on).order_by(Period.ends_on.desc())).first()
@@ -143,18 +144,15 @@ def carry_finished(session: Session, *, period: Period, user: User) -> int:
                             reviewed_by_id=user.id, reviewed_at=now,
                             review_comment=f"Đã hoàn thành, được chấp nhận ở kỳ {previous.label}: giữ nguyên.")
         session.add(kept)
-        carried.append((copy, kept, live))
+        carried.append((copy, kept))
     session.flush()
     files = defaultdict(list)
     for link in session.exec(select(PeriodAttachment).where(
-            PeriodAttachment.period_report_id.in_([copy.id for copy, _, _ in carried]))):
+            PeriodAttachment.period_report_id.in_([copy.id for copy, _ in carried]))):
         files[link.period_report_id].append(link.attachment_id)
-    for copy, kept, live in carried:
+    for copy, kept in carried:
         session.add_all(PeriodAttachment(period_report_id=kept.id, attachment_id=attachment_id)
                         for attachment_id in files[copy.id])
-        session.add(ReportChange(report_id=live.id, changed_by_id=user.id, changed_at=now, period_id=period.id,
-                                 field="review", old_value="",
-                                 new_value=f"Giữ «Hoàn thành» đã được chấp nhận ở kỳ {previous.label} ({period.label})"))
     return len(carried)
 
 
