@@ -258,3 +258,20 @@ def test_todays_figures_open_the_rows_behind_them(login, played):
     open_period(reviewer, "Quý IV/2022", "01/10/2022", "31/12/2022", "05/01/2023")
     period = re.search(r'value="(\d+)"[^>]*>Kỳ Quý IV/2022', reviewer.get("/dashboard").get_data(as_text=True))[1]
     assert 'href="/tasks?' not in leader.get(f"/dashboard?period={period}").get_data(as_text=True)
+
+
+def test_todays_indicators_stay_those_of_the_latest_period_with_figures(login, played, session, monkeypatch):
+    """A period just opened has no figures yet: today's view keeps showing the last ones given,
+    rather than every indicator «chưa có số liệu»."""
+    reviewer = login("snv-ra-soat")
+    open_period(reviewer, "Quý IV/2022", "01/10/2022", "31/12/2022", "05/01/2023")
+    task = session.exec(select(Task).where(Task.ref == "A.II.3")).one()
+    indicator = session.exec(select(Indicator).where(Indicator.task_id == task.id).order_by(Indicator.position)).first()
+    played["stttt"].post(f"/indicators/{indicator.id}/value", {"value": "40", "source": "Hệ thống một cửa điện tử"},
+                         htmx=True)
+    quarter = re.search(r'value="(\d+)"[^>]*>Kỳ Quý IV/2022', reviewer.get("/dashboard").get_data(as_text=True))[1]
+    monkeypatch.setattr(clock, "today", lambda: date(2023, 1, 10))
+    assert reviewer.post(f"/review/periods/{quarter}/close", {"confirmed": "yes"}).status_code == 303
+    open_period(reviewer, "Quý I/2023", "01/01/2023", "31/03/2023", "05/04/2023")
+    today = login("lanh-dao").get("/dashboard").get_data(as_text=True)
+    assert "số liệu kỳ Quý IV/2022" in today and "số liệu kỳ Quý I/2023" not in today

@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from ..models import Period, PeriodReport, Plan, ReviewState, Section, Task, Unit
+from ..models import IndicatorValue, Period, PeriodReport, Plan, ReviewState, Section, Task, Unit
 from .periods import (
     NOT_REPORTED,
     PERIOD_STATUS_LABELS,
@@ -96,6 +96,15 @@ class Dashboard:
         return sum(1 for row in self.standing.rows if row.status.blocked)
 
 
+def latest_figures_period(session: Session, plan: Plan) -> Period | None:
+    """Figures are given for a period; today's view shows those of the latest period that has
+    some (one just opened has none yet: its figures would all read «chưa có số liệu»)."""
+    with_figures = session.exec(select(Period).where(Period.plan_id == plan.id,
+                                                     Period.id.in_(select(IndicatorValue.period_id)))
+                                .order_by(Period.starts_on.desc())).first()
+    return with_figures or next(iter(periods_of(session, plan)), None)
+
+
 def build(session: Session, *, plan: Plan, period: Period | None, today: date) -> Dashboard:
     standing = standing_of(session, period=period, today=today) if period else live_standing(
         session, plan=plan, today=today)
@@ -117,8 +126,7 @@ def build(session: Session, *, plan: Plan, period: Period | None, today: date) -
                 PeriodReport.period_id == period.id, PeriodReport.state == ReviewState.RETURNED)):
             if unit_id in lines:
                 lines[unit_id].returned += 1
-    # Figures are given for a period; today's view shows those of the latest one.
-    figures = period or next(iter(periods_of(session, plan)), None)
+    figures = period or latest_figures_period(session, plan)
     said_by_row = defaultdict(list)
     for (task_id, unit_id), lead in standing.leads.items():
         report = lead.report
