@@ -67,6 +67,8 @@
     var xhr = event.detail.xhr;
     if (xhr && xhr.getResponseHeader("HX-Redirect")) {
       document.querySelectorAll("form.report-form[data-unsaved]").forEach(keepTyped);
+      // Files chosen cannot be kept: chosen again after login, they do not hold the page.
+      document.querySelectorAll(".file-picker input[type=file]").forEach(function (input) { input.value = ""; });
     }
   });
   document.addEventListener("input", function (event) {
@@ -74,7 +76,9 @@
     if (form) form.setAttribute("data-unsaved", "");
   });
   window.addEventListener("beforeunload", function (event) {
-    if (!document.querySelector("form.report-form[data-unsaved]")) return;
+    var filesChosen = Array.prototype.some.call(document.querySelectorAll(".file-picker input[type=file]"),
+      function (input) { return input.files.length > 0; });
+    if (!filesChosen && !document.querySelector("form.report-form[data-unsaved]")) return;
     event.preventDefault();
     event.returnValue = "";  // browsers before preventDefault was enough
   });
@@ -156,7 +160,8 @@
     var chosen = picker && picker.querySelector(".file-chosen");
     if (!chosen || input.type !== "file") return;
     var names = Array.prototype.map.call(input.files, function (file) { return file.name; });
-    chosen.textContent = names.length ? "Đã chọn " + names.length + " tệp: " + names.join(", ") : "Chưa chọn tệp nào";
+    chosen.textContent = names.length ? "Đã chọn " + names.length + " tệp: " + names.join(", ") +
+      ". Bấm «" + (input.form.querySelector("[type=submit]") || {}).textContent + "» để gửi tệp." : "Chưa chọn tệp nào";
   });
 
   // A select marked data-submit-on-change (the header's plan choice) applies at once.

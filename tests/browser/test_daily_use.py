@@ -288,3 +288,13 @@ def test_leaving_a_row_typed_in_and_not_saved_asks_first(page, live_server):
     expect(row.locator("form.report-form")).to_have_count(0)
     page.goto(f"{live_server}/tasks/A.I.3")
     assert asked == ["beforeunload"]
+    # A file chosen and not sent holds the page too, and says which button sends it.
+    page.goto(f"{live_server}/my")
+    row = page.locator(ROW)
+    open_form(page, row)
+    row.locator(".file-picker input[type=file]").set_input_files(
+        {"name": "bien-ban.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.7\n0\n%%EOF\n"})
+    expect(row.locator(".file-chosen")).to_have_text("Đã chọn 1 tệp: bien-ban.pdf. Bấm «Tải lên» để gửi tệp.")
+    page.evaluate("window.location.href = '/tasks/A.I.3'")
+    page.wait_for_timeout(500)
+    assert asked == ["beforeunload", "beforeunload"] and page.url.endswith("/my")
