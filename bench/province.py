@@ -58,8 +58,8 @@ from webapp.models import (
 from webapp.services import clock
 from webapp.services.accounts import DEMO_PASSWORD, hash_password
 from webapp.services.deadlines import decide_extension, request_extension
-from webapp.services.demo import Course, HistoryWriter, Quarter, carried_over, course_toward, moment, progress
-from webapp.services.periods import STATE_LABELS, close_period, open_period, review, submit
+from webapp.services.demo import Course, HistoryWriter, Quarter, course_toward, moment, progress
+from webapp.services.periods import STATE_LABELS, close_period, open_period, reports_held, review, submit
 from webapp.services.plans import LoadReport, PlanMeta, store_plan
 from webapp.services.reading.sections import ParsedAppendix, ParsedSection, ParsedTask
 from webapp.services.roster import GroupEntry, RosterFile, UnitEntry, apply_roster
@@ -477,7 +477,7 @@ class _History(HistoryWriter):
             period = open_period(session, plan=self.plan, kind=PeriodKind.QUARTER, label=quarter.label,
                                  starts_on=quarter.starts_on, ends_on=quarter.ends_on, deadline=quarter.deadline,
                                  user=self.reviewer, today=quarter.starts_on)
-        self.finished = carried_over(session, period)
+        self.finished = reports_held(session, period)
         written = min(self.today, quarter.ends_on - timedelta(days=12)) if is_open else \
             quarter.ends_on - timedelta(days=12)
         saves = []

@@ -31,13 +31,13 @@ from ..services.periods import (
     can_reopen,
     close_period,
     close_preview,
-    copies_in,
     open_period,
     open_period_of,
     open_periods,
     period_figures,
     periods_of,
     reopen_period,
+    reports_held,
     review,
     unit_progress,
 )
@@ -225,7 +225,7 @@ def periods():
             except PeriodError as exc:
                 flash(str(exc), "error")
             else:
-                carried = copies_in(session, period)
+                carried = len(reports_held(session, period))
                 flash(f"Đã mở kỳ báo cáo «{period.label}»." + (
                     f" {carried} báo cáo chủ trì đã hoàn thành và được chấp nhận ở kỳ trước được giữ «Đã chấp nhận», "
                     "đơn vị không phải gửi lại." if carried else ""), "info")

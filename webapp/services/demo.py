@@ -42,7 +42,7 @@ from ..models import (
     User,
 )
 from . import clock
-from .periods import STATE_LABELS, close_period, open_period
+from .periods import STATE_LABELS, close_period, open_period, reports_held
 from .reports import display_value
 from .targets import indicator_units
 
@@ -350,7 +350,7 @@ class _History(HistoryWriter):
             period = open_period(session, plan=self.plan, kind=PeriodKind.QUARTER, label=quarter.label,
                                  starts_on=quarter.starts_on, ends_on=quarter.ends_on, deadline=quarter.deadline,
                                  user=self.reviewer, today=quarter.starts_on)
-        self.finished = carried_over(session, period)
+        self.finished = reports_held(session, period)
         # The units write how the work went, in the quarter's last weeks.
         written = quarter.ends_on - timedelta(days=12)
         if is_last:
@@ -484,11 +484,6 @@ class _History(HistoryWriter):
                                  explanation_request="", explanation="", updated_by_id=self.users[unit.code].id,
                                  updated_at=self.at(moment(period.deadline - timedelta(days=2)))))
         return rows
-
-
-def carried_over(session: Session, period: Period) -> set[tuple[int, int]]:
-    """The (task, unit) whose finished report the period kept accepted when it opened."""
-    return set(session.exec(select(PeriodReport.task_id, PeriodReport.unit_id).where(PeriodReport.period_id == period.id)))
 
 
 def copied_fields(report: Report) -> dict:

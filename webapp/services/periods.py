@@ -110,9 +110,10 @@ def open_period(session: Session, *, plan: Plan, kind: PeriodKind, label: str, s
     return period
 
 
-def copies_in(session: Session, period: Period) -> int:
-    """How many lead reports the period holds (just opened: those carried as finished)."""
-    return session.exec(select(func.count()).select_from(PeriodReport).where(PeriodReport.period_id == period.id)).one()
+def reports_held(session: Session, period: Period) -> set[tuple[int, int]]:
+    """The (task, unit) of every lead report the period holds; just opened, those it kept
+    accepted as finished (carry_finished)."""
+    return set(session.exec(select(PeriodReport.task_id, PeriodReport.unit_id).where(PeriodReport.period_id == period.id)))
 
 
 def carry_finished(session: Session, *, period: Period, user: User) -> int:
