@@ -103,8 +103,8 @@ class EvidenceFile:
 
     @classmethod
     def shown(cls, row: Row) -> "EvidenceFile":
-        """A file as a list of rows shows it, from one plain row (ATTACHED_TO_ROWS) that holds
-        the attachment's columns and its stored content's size and type."""
+        """A file as a list of rows shows it, from one plain row (ATTACHED_TO_ROWS,
+        REVIEW_FILES) that holds the attachment's columns and its stored content's size and type."""
         return cls(row, row)
 
     @property
@@ -340,20 +340,25 @@ def attach_to_review(session: Session, *, copy: PeriodReport, report: Report, fi
                                  new_value=_described(file.name, file.size, file.digest)))
 
 
-def review_files(session: Session, copies: list[PeriodReport]) -> dict[int, list[EvidenceFile]]:
+# The reviewer's files of a review that still stands: a copy sent again clears its review
+# (reviewed_at), and the files of that review stop being shown.
+REVIEW_FILES = (select(*ReviewAttachment.__table__.c, StoredFile.size, StoredFile.media_type)
+                .join(StoredFile, ReviewAttachment.sha256 == StoredFile.sha256)
+                .join(PeriodReport, and_(PeriodReport.id == ReviewAttachment.period_report_id,
+                                         PeriodReport.reviewed_at == ReviewAttachment.reviewed_at))
+                .where(ReviewAttachment.period_report_id.in_(bindparam("copy_ids", expanding=True)))
+                .order_by(ReviewAttachment.id))
+
+
+def review_files(session: Session, copies) -> dict[int, list[EvidenceFile]]:
     """The files the reviewer sent with each copy's standing review (none once it is sent
     again, which clears the review): one query."""
     ids = [copy.id for copy in copies if copy.reviewed_at is not None]
     if not ids:
         return {}
     found: dict[int, list[EvidenceFile]] = defaultdict(list)
-    for link, stored in session.exec(
-            select(ReviewAttachment, StoredFile).join(StoredFile, ReviewAttachment.sha256 == StoredFile.sha256)
-            .join(PeriodReport, and_(PeriodReport.id == ReviewAttachment.period_report_id,
-                                     PeriodReport.reviewed_at == ReviewAttachment.reviewed_at))
-            .where(ReviewAttachment.period_report_id.in_(ids))
-            .order_by(ReviewAttachment.id)):
-        found[link.period_report_id].append(EvidenceFile(link, stored))
+    for row in shown_rows(session, REVIEW_FILES, {"copy_ids": ids}):
+        found[row.period_report_id].append(EvidenceFile.shown(row))
     return found
 
 

@@ -27,7 +27,7 @@ from ..models import (
     User,
 )
 from .deadlines import approved_extensions, extended_to, extensions_of_rows
-from .evidence import attached_by_row, sent_with
+from .evidence import attached_by_row
 from .paging import Page
 from .periods import DUE_COLUMNS, STATE_LABELS, TASK_COLUMNS, differs, live_standing
 from .reports import BLANK_REPORT, STATUS_LABELS, BlankReport
@@ -77,7 +77,6 @@ class ReportRow:
     rights: object = None  # permissions.ReportRights, set by the view
     asking_to_send_blank: bool = False  # set by the view: «Gửi báo cáo» of a never-filled report asks first
     files: list = field(default_factory=list)  # evidence attached now (services.evidence.EvidenceFile)
-    sent_files: list = field(default_factory=list)  # the files the open period's copy was sent with
 
     @property
     def anchor(self) -> str:
@@ -155,7 +154,6 @@ class RowContext:
         self.copies: dict = {}
         self.pending: dict = {}
         self.files: dict = {}
-        self.sent_files: dict = {}
         if not task_ids:
             return
         self.approved, self.pending = extensions_of_rows(session, task_ids, unit_id)
@@ -164,15 +162,13 @@ class RowContext:
             copies = shown_rows(session, COPIES_OF_ROWS.of(unit_id), {
                 "period_ids": [p.id for p in periods.values()], "task_ids": task_ids, "unit_id": unit_id})
             self.copies = {(c.task_id, c.unit_id): c for c in copies}
-            self.sent_files = sent_with(session, [c.id for c in self.copies.values()])
 
     def row(self, task, section, unit, role, report, today, updated_by) -> ReportRow:
         status = unit_status(task, report, today, extended_to(task, unit.id, self.approved, today))
         copy = self.copies.get((task.id, unit.id))
         return ReportRow(task, section, unit, role, report, status, updated_by, copy,
                          self.pending.get((task.id, unit.id)), self.periods.get(task.plan_id), self.plans[task.plan_id],
-                         files=self.files.get((task.id, unit.id), []),
-                         sent_files=self.sent_files.get(copy.id, []) if copy else [])
+                         files=self.files.get((task.id, unit.id), []))
 
 
 @dataclass
