@@ -6,7 +6,9 @@ import threading
 import time
 from collections import Counter
 
-from sqlalchemy import create_engine, select
+import pytest
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from webapp.models import Assignment, Indicator, Plan, Role, Task, Unit, User
@@ -164,5 +166,29 @@ def test_writers_take_turns_so_the_history_commits_in_the_order_of_its_ids(datab
                                    .where(ReportChange.new_value.in_(["first", "second"]))
                                    .order_by(ReportChange.id)).all()
             assert [value for _, value in written] == ["first", "second"]
+    finally:
+        engine.dispose()
+
+
+def test_a_writer_that_cannot_have_the_lock_in_time_gets_the_error_the_app_catches(tmp_path):
+    """On SQLite the lock is asked at BEGIN, below SQLAlchemy's statements: a lock not had
+    within the busy timeout is still SQLAlchemy's OperationalError, which the audit and the
+    API's note of last use catch (they give up quietly rather than fail the request)."""
+    from webapp.database import lock_for_write, make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'locked.sqlite3'}", sqlite_busy_timeout=0.2)
+    try:
+        with Session(engine) as holder, Session(engine) as waiter:
+            holder.execute(text("CREATE TABLE t (x INTEGER)"))
+            holder.commit()
+            lock_for_write(holder)
+            holder.execute(text("INSERT INTO t VALUES (1)"))
+            with pytest.raises(OperationalError, match="database is locked"):
+                lock_for_write(waiter)
+            holder.commit()
+            lock_for_write(waiter)  # the lock is free again: the same session writes
+            waiter.execute(text("INSERT INTO t VALUES (2)"))
+            waiter.commit()
+            assert waiter.execute(text("SELECT count(*) FROM t")).scalar_one() == 2
     finally:
         engine.dispose()

@@ -3,10 +3,12 @@ file only its owner reads) or PostgreSQL, and transactions that take the write l
 front. Plain SQLAlchemy, used by the app, its commands and the services alike."""
 
 import re
+import sqlite3
 from pathlib import Path
 
 from sqlalchemy import bindparam, event, inspect
 from sqlalchemy.engine import Engine, Result, make_url
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine, select
 
 from .models import DataStamp
@@ -36,8 +38,15 @@ def make_engine(url: str, sqlite_busy_timeout: float = 15.0, sqlite_synchronous:
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection):
             # A transaction that will write asks for the lock at BEGIN (see lock_for_write),
-            # so that concurrent writers wait in the busy timeout instead of failing.
-            connection.exec_driver_sql(f"BEGIN {connection.get_execution_options().get('sqlite_begin', '')}")
+            # so that concurrent writers wait in the busy timeout instead of failing. Sent on
+            # the driver's connection: every request begins twice, and a statement through
+            # SQLAlchemy costs several times more; a lock not had within the timeout is still
+            # SQLAlchemy's OperationalError, as from any statement.
+            begin = f"BEGIN {connection.get_execution_options().get('sqlite_begin', '')}"
+            try:
+                connection.connection.driver_connection.execute(begin)
+            except sqlite3.OperationalError as exc:
+                raise OperationalError(begin, None, exc) from exc
     else:
         engine = create_engine(url, pool_pre_ping=True)
     stamp_writes(engine)
