@@ -654,6 +654,58 @@ def test_a_finished_row_accepted_stays_accepted_in_the_next_period_unless_change
     assert "đã được chấp nhận và chưa sửa gì" in again
 
 
+def test_a_file_added_or_removed_after_acceptance_is_a_change_to_send_again(login, quarter, session, today):
+    """Evidence is part of what a unit reports: a file added to, or removed from, a report
+    accepted for the period marks its row «cần gửi lại», lets the unit send it (the copy then
+    carries the files as they are, what was accepted counting until then), and keeps a finished
+    row from being carried accepted into the next period."""
+    from webapp.models import Attachment, PeriodAttachment
+
+    from .test_evidence import PDF, upload
+
+    def row_of(ref):
+        home = re.sub(r"\s+", " ", html.unescape(stttt.get("/my").get_data(as_text=True)))
+        return re.search(rf'id="report-1958-qd-ubnd-{re.escape(ref)}-stttt".*?</tr>', home)[0]
+
+    def sent_with(ref):
+        session.rollback()
+        return sorted(a.file_name for a in session.exec(
+            select(Attachment).join(PeriodAttachment, PeriodAttachment.attachment_id == Attachment.id)
+            .where(PeriodAttachment.period_report_id == copy_of(session, ref, "stttt").id)))
+
+    stttt = login("stttt")
+    done = {"status": "done", "percent": "100", "result": "Đã ban hành", "evidence_number": "12/QĐ-STTTT",
+            "evidence_date": "15/09/2022"}
+    for ref in ("B.8.1", "A.II.3"):
+        save_report(stttt, ref, "stttt", 0, **done)
+        submit(stttt, ref, "stttt")
+        quarter.post(f"/review/reports/{copy_of(session, ref, 'stttt').id}/accept", {"comment": ""})
+    assert "cần gửi lại" not in row_of("B.8.1")
+
+    upload(stttt, [(PDF, "Quyết định 12 (bản ký).pdf")], url="/tasks/B.8.1/units/stttt")
+    assert "đã sửa sau khi gửi" in row_of("B.8.1") and "cần gửi lại" in row_of("B.8.1")
+    assert submit(stttt, "B.8.1", "stttt").status_code == 200
+    assert copy_of(session, "B.8.1", "stttt").state == ReviewState.SUBMITTED
+    assert copy_of(session, "B.8.1", "stttt").accepted_values["result"] == "Đã ban hành"  # still counts meanwhile
+    assert sent_with("B.8.1") == ["Quyết định 12 (bản ký).pdf"]
+    quarter.post(f"/review/reports/{copy_of(session, 'B.8.1', 'stttt').id}/accept", {"comment": ""})
+    assert "cần gửi lại" not in row_of("B.8.1")
+
+    # Removed after acceptance: a change too.
+    file_id = session.exec(select(Attachment.id).where(Attachment.file_name == "Quyết định 12 (bản ký).pdf")).one()
+    stttt.post(f"/tasks/B.8.1/units/stttt/files/{file_id}/remove", {"view": "unit"}, htmx=True)
+    assert "cần gửi lại" in row_of("B.8.1")
+    # A file added to the other finished row: it is not kept accepted into the next period.
+    upload(stttt, [(PDF, "Phụ lục.pdf")], url="/tasks/A.II.3/units/stttt")
+    third = session.exec(select(Period)).one()
+    assert quarter.post(f"/review/periods/{third.id}/close", {"confirmed": "yes"}).status_code == 303
+    today(date(2022, 10, 3))
+    open_period(quarter, "Quý IV/2022", "01/10/2022", "31/12/2022", "05/01/2023")
+    session.rollback()
+    fourth = session.exec(select(Period).where(Period.label == "Quý IV/2022")).one()
+    assert session.exec(select(PeriodReport).where(PeriodReport.period_id == fourth.id)).all() == []
+
+
 def test_the_queue_shows_what_the_unit_proposes_beside_its_difficulties(login, quarter, session):
     skhdt = login("skhdt")
     save_report(skhdt, "B.4.2", "skhdt", 0, status="blocked", percent="30", difficulties="Chưa có kinh phí",

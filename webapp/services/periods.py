@@ -44,7 +44,7 @@ from ..models import (
 )
 from . import clock
 from .deadlines import approved_extensions, extended_to
-from .evidence import Limits, Upload, attach_to_review, check_review_files, keep_with_copy
+from .evidence import Limits, Upload, attach_to_review, check_review_files, files_changed_since_sent, keep_with_copy
 from .kept import Kept
 from .paging import Page
 from .reports import ensure_report
@@ -136,9 +136,10 @@ def carry_finished(session: Session, *, period: Period, user: User) -> int:
                Assignment.role == Role.LEAD)).all()
     now = clock.now()
     carried = []
+    refiled = files_changed_since_sent(session, [(live.id, copy.id) for copy, live in accepted_done])
     for copy, live in accepted_done:
-        if differs(live, copy):
-            continue  # changed since: the unit sends it again, as any change
+        if differs(live, copy) or (live.id, copy.id) in refiled:
+            continue  # changed since, its files too: the unit sends it again, as any change
         kept = PeriodReport(period_id=period.id, task_id=copy.task_id, unit_id=copy.unit_id,
                             **{name: getattr(copy, name) for name in REPORT_FIELDS}, state=ReviewState.ACCEPTED,
                             submitted_by_id=copy.submitted_by_id, submitted_at=copy.submitted_at,
@@ -184,7 +185,8 @@ def _check_period_dates(session: Session, plan: Plan, label: str, starts_on: dat
 
 
 def differs(live, copy) -> bool:
-    """The live report says something else than the copy sent for the period."""
+    """The live report says something else than the copy sent for the period (its files are
+    compared apart: evidence.files_changed_since_sent)."""
     return any(getattr(live, name) != getattr(copy, name) for name in REPORT_FIELDS)
 
 
@@ -209,7 +211,7 @@ def submit(session: Session, *, period: Period, task: Task, unit: Unit, user: Us
     copy = _period_report(session, period, task, unit)
     live = ensure_report(session, task, unit, user)
     if copy is not None and copy.state == ReviewState.ACCEPTED:
-        if not differs(live, copy):
+        if not differs(live, copy) and not files_changed_since_sent(session, [(live.id, copy.id)]):
             session.rollback()
             raise PeriodError(f"Báo cáo kỳ «{period.label}» của nhiệm vụ này đã được chấp nhận và chưa sửa gì "
                               "từ đó.")

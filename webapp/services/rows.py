@@ -8,13 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Row, bindparam, case, func
+from sqlalchemy import Row, String, bindparam, case, cast, func
 from sqlmodel import Session, select
 
 from ..database import PreparedRead, by_id, shown_rows
 from ..models import (
     Assignment,
     Period,
+    PeriodAttachment,
     PeriodReport,
     Plan,
     Report,
@@ -99,8 +100,12 @@ class ReportRow:
 
     @property
     def changed_since_sent(self) -> bool:
-        """The live report says something else than what was sent for the period."""
-        return self.copy is not None and differs(self.report, self.copy)
+        """The live report says something else than what was sent for the period, or holds
+        other files (services.evidence.files_changed_since_sent, for one row)."""
+        if self.copy is None:
+            return False
+        sent_files = {int(i) for i in (self.copy.sent_file_ids or "").split(",") if i}
+        return differs(self.report, self.copy) or sent_files != {f.attachment.id for f in self.files}
 
     @property
     def state_label(self) -> str:
@@ -133,8 +138,13 @@ class ReportRow:
                     and self.status.code not in DONE)
 
 
+# Each copy with the ids of the files it was sent with («3,7»), compared with the files attached
+# now: a file added or removed since is a change to send again, as a field is.
+_SENT_FILE_IDS = (select(func.aggregate_strings(cast(PeriodAttachment.attachment_id, String), ","))
+                  .where(PeriodAttachment.period_report_id == PeriodReport.id)
+                  .scalar_subquery().label("sent_file_ids"))
 COPIES_OF_ROWS = PreparedRead(
-    select(PeriodReport).where(PeriodReport.period_id.in_(bindparam("period_ids", expanding=True)),
+    select(PeriodReport, _SENT_FILE_IDS).where(PeriodReport.period_id.in_(bindparam("period_ids", expanding=True)),
                                PeriodReport.task_id.in_(bindparam("task_ids", expanding=True))),
     PeriodReport.unit_id,
 )
