@@ -22,14 +22,14 @@ def indicator(target, direction=Direction.AT_LEAST, target_date=date(2025, 12, 3
         (95, Direction.AT_LEAST, 96, date(2023, 6, 30), None, Progress.MET),
         (95, Direction.AT_LEAST, 95, date(2023, 6, 30), None, Progress.MET),
         (95, Direction.AT_LEAST, 90, date(2023, 6, 30), None, Progress.ON_TRACK),  # no baseline: until the date
-        (95, Direction.AT_LEAST, 90, date(2026, 1, 1), None, Progress.OFF_TRACK),  # the date has passed
+        (95, Direction.AT_LEAST, 90, date(2026, 1, 1), None, Progress.MISSED),  # the date has passed
         (95, Direction.AT_LEAST, 80, date(2023, 10, 1), 60, Progress.ON_TRACK),  # halfway: 60 → 77.5 expected
         (95, Direction.AT_LEAST, 70, date(2023, 10, 1), 60, Progress.OFF_TRACK),
         # ≤ 15 minutes of waiting by 2025
         (15, Direction.AT_MOST, 14, date(2023, 1, 1), None, Progress.MET),
         (15, Direction.AT_MOST, 25, date(2023, 10, 1), 45, Progress.ON_TRACK),  # 45 → 30 expected
         (15, Direction.AT_MOST, 40, date(2023, 10, 1), 45, Progress.OFF_TRACK),
-        (15, Direction.AT_MOST, 20, date(2026, 3, 1), 45, Progress.OFF_TRACK),
+        (15, Direction.AT_MOST, 20, date(2026, 3, 1), 45, Progress.MISSED),
         (15, Direction.AT_MOST, None, date(2023, 1, 1), 45, Progress.NO_DATA),
     ],
 )

@@ -38,6 +38,7 @@ class Progress(str, Enum):
     MET = "met"
     ON_TRACK = "on_track"
     OFF_TRACK = "off_track"
+    MISSED = "missed"  # the target date has passed and the target was not reached
     NO_DATA = "no_data"
 
 
@@ -45,6 +46,7 @@ PROGRESS_LABELS = {
     Progress.MET: "Đạt",
     Progress.ON_TRACK: "Đúng lộ trình",
     Progress.OFF_TRACK: "Chậm so với lộ trình",
+    Progress.MISSED: "Không đạt (đã quá thời hạn)",
     Progress.NO_DATA: "Chưa có số liệu",
 }
 LEVEL_KINDS = {
@@ -100,7 +102,7 @@ def progress(indicator: Indicator, actual: float | None, *, start: date, as_of: 
     if meets(indicator, actual):
         return Progress.MET
     if indicator.target_date and as_of > indicator.target_date:
-        return Progress.OFF_TRACK
+        return Progress.MISSED  # not «behind the road»: the road has ended
     expected = expected_value(indicator, start=start, as_of=as_of, baseline=baseline)
     if expected is None:
         return Progress.ON_TRACK
