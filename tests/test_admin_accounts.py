@@ -8,6 +8,8 @@ from sqlmodel import func, select
 
 from webapp.models import User
 
+from .factories import UserClient
+
 ADMIN = "quan-tri"
 ERROR = re.compile(r'<p class="error" id="([\w-]+)-error">(.*?)</p>', re.S)
 
@@ -141,3 +143,15 @@ def test_the_search_ignores_diacritics_and_finds_by_name_unit_and_email(login):
     assert usernames(admin.get("/admin/users?q=hoa hoa.vp").get_data(as_text=True)) == set()
     none = admin.get("/admin/users?q=khong ai co ten nay").get_data(as_text=True)
     assert usernames(none) == set() and "Không có tài khoản nào khớp" in none
+
+
+def test_a_username_is_one_whatever_its_capitals(app, login, session):
+    """A unit's code is often written in capitals («STTTT»): it signs in to «stttt», and a new
+    account cannot take «SNV-Ra-Soat» beside «snv-ra-soat»."""
+    signed_in = UserClient(app.test_client()).post("/login", {"username": " STTTT ", "password": "demo-1958"})
+    assert signed_in.status_code == 303
+    before = count_users(session)
+    page = login(ADMIN).post("/admin/users", {"username": "SNV-Ra-Soat", "full_name": "", "role": "reviewer",
+                                              "unit": "", "email": "", "password": "Mat-khau-2026"})
+    assert "Tên đăng nhập «snv-ra-soat» đã có" in field_errors(page.get_data(as_text=True))["username"]
+    assert count_users(session) == before

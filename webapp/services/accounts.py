@@ -3,6 +3,7 @@
 import re
 import secrets
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -72,9 +73,9 @@ def account_problems(session: Session, *, role: str, unit_code: str | None, emai
             say("username", "Hãy nhập tên đăng nhập.")
         elif not USERNAME.fullmatch(username):
             say("username", "Tên đăng nhập chỉ gồm chữ cái không dấu, chữ số và các dấu . _ - @ (tối đa 60 ký tự).")
-        elif session.exec(select(User.id).where(User.username == username)).first() is not None:
-            say("username", f"Tên đăng nhập «{username}» đã có: hãy chọn tên khác, hoặc sửa tài khoản đó trên "
-                            "trang của nó.")
+        elif (taken := find_account(session, username)) is not None:
+            say("username", f"Tên đăng nhập «{taken.username}» đã có (chữ hoa và chữ thường được coi là một): hãy "
+                            "chọn tên khác, hoặc sửa tài khoản đó trên trang của nó.")
     if password is not None and not password:
         say("password", "Hãy nhập mật khẩu ban đầu.")
     elif password is not None:
@@ -151,7 +152,7 @@ def save_user(
     username = username.strip()
     if not username:
         raise AccountError("Tên đăng nhập không được để trống.")
-    user = session.exec(select(User).where(User.username == username)).first()
+    user = find_account(session, username)
     created = user is None
     if created and not USERNAME.fullmatch(username):
         raise AccountError("Tên đăng nhập chỉ gồm chữ cái không dấu, chữ số và các dấu . _ - @ (tối đa 60 ký tự).")
@@ -173,8 +174,19 @@ def save_user(
     return user, created
 
 
+def find_account(session: Session, username: str) -> User | None:
+    """The account of this username, capitals aside («STTTT» is «stttt»: a unit's code is
+    often written in capitals); the exact spelling first, where an older database holds two."""
+    username = username.strip()
+    exact = session.exec(select(User).where(User.username == username)).first()
+    if exact is not None:
+        return exact
+    alike = session.exec(select(User).where(func.lower(User.username) == username.lower()).limit(2)).all()
+    return alike[0] if len(alike) == 1 else None
+
+
 def authenticate(session: Session, username: str, password: str) -> User | None:
-    user = session.exec(select(User).where(User.username == username.strip())).first()
+    user = find_account(session, username)
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
