@@ -145,7 +145,7 @@ _SENT_FILE_IDS = (select(func.aggregate_strings(cast(PeriodAttachment.attachment
                   .scalar_subquery().label("sent_file_ids"))
 COPIES_OF_ROWS = PreparedRead(
     select(PeriodReport, _SENT_FILE_IDS).where(PeriodReport.period_id.in_(bindparam("period_ids", expanding=True)),
-                               PeriodReport.task_id.in_(bindparam("task_ids", expanding=True))),
+                                               PeriodReport.task_id.in_(bindparam("task_ids", expanding=True))),
     PeriodReport.unit_id,
 )
 
