@@ -260,6 +260,25 @@ def test_todays_figures_open_the_rows_behind_them(login, played):
     assert 'href="/tasks?' not in leader.get(f"/dashboard?period={period}").get_data(as_text=True)
 
 
+def test_each_lead_units_line_opens_the_rows_it_leads(login, played):
+    """A unit's name in «Theo đơn vị chủ trì» opens the overview on the rows that unit leads, as
+    many as its line counts; the overview's unit filter alone also finds the rows it supports."""
+    leader = login("lanh-dao")
+    page = html.unescape(leader.get("/dashboard").get_data(as_text=True))
+    lines = re.findall(r'<td data-label="Đơn vị"><a href="(/tasks\?[^"]*unit=([\w-]+)[^"]*)">[^<]+</a></td>\s*'
+                       r'<td data-label="Chủ trì">(\d+)</td>', page)
+    assert len(lines) >= 20
+    for href, code, led in lines[:5] + [line for line in lines if line[1] == "stttt"]:
+        assert "role=lead" in href
+        listed = re.search(r'<p class="summary">(\d+) nhiệm vụ', leader.get(href).get_data(as_text=True))
+        assert int(listed[1]) == int(led), href
+    every = re.search(r'<p class="summary">(\d+) nhiệm vụ', leader.get("/tasks?unit=stttt").get_data(as_text=True))
+    supported = re.search(r'<p class="summary">(\d+) nhiệm vụ',
+                          leader.get("/tasks?unit=stttt&role=support").get_data(as_text=True))
+    led = next(int(n) for _, code, n in lines if code == "stttt")
+    assert int(every[1]) == led + int(supported[1]) and int(supported[1]) > 0
+
+
 def test_todays_indicators_stay_those_of_the_latest_period_with_figures(login, played, session, monkeypatch):
     """A period just opened has no figures yet: today's view keeps showing the last ones given,
     rather than every indicator «chưa có số liệu»."""

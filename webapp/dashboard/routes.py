@@ -43,7 +43,7 @@ def dashboard():
     period, other = chosen_period(plan, "period"), chosen_period(plan, "compare")
     today = clock.today()
     board = build(session, plan=plan, period=period, today=today)
-    lists = dict(board=board, period=period,
+    lists = dict(plan=plan, board=board, period=period,
                  attention=Page.of(board.attention, page_number(request.args, "attention_page"), ATTENTION_PAGE_SIZE),
                  unit_lines=Page.of(board.units, page_number(request.args, "units_page"), UNIT_LINES_PAGE_SIZE))
     if wants_partial() and htmx.target in LIST_PARTIALS:
@@ -54,5 +54,5 @@ def dashboard():
         shown = f"kỳ {period.label}" if period else "hôm nay"
         compare_error = f"Kỳ {other.label} không ở trước {shown}: hãy chọn để so sánh một kỳ trước đó."
     compared = build(session, plan=plan, period=other, today=today) if other and not compare_error else None
-    return render_template("dashboard/page.html", plan=plan, compared=compared, periods=periods_of(session, plan),
+    return render_template("dashboard/page.html", compared=compared, periods=periods_of(session, plan),
                            other=other, compare_error=compare_error, **lists)

@@ -397,9 +397,11 @@ def overview_rows(session: Session, *, plan: Plan, today: date, filters: Filters
     if filters.section:
         statement = statement.where(Section.code == filters.section)
     if filters.unit:
-        statement = statement.where(
-            Task.id.in_(select(Assignment.task_id).join(Unit).where(Unit.code == filters.unit))
-        )
+        # The unit's rows; with a role, only those it leads (or supports), as the dashboard counts them.
+        assigned = select(Assignment.task_id).join(Unit).where(Unit.code == filters.unit)
+        if filters.role in ("lead", "support"):
+            assigned = assigned.where(Assignment.role == Role(filters.role))
+        statement = statement.where(Task.id.in_(assigned))
     found = session.exec(_search(statement, filters.q)).all()
     if not found:
         return []

@@ -231,7 +231,9 @@ def overview():
         for plan in plans
     ]
     fields = (["plan"] if len(followed) > 1 else []) + ["status"] + (["section"] if len(plans) == 1 else [])
-    context = dict(plans=plans, form=form, results=results, fields=fields + ["unit", "overdue"])
+    # The role narrows a unit's rows (those it leads, as the dashboard's lines count them): offered once a unit is chosen.
+    fields += ["unit", *(["role"] if filters.unit else []), "overdue"]
+    context = dict(plans=plans, form=form, results=results, fields=fields)
     if wants_partial():
         return render_template("tasks/_overview_results.html", **context)
     return render_template("tasks/overview.html", **context)
