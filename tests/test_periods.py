@@ -3,10 +3,12 @@ quarter, units submit, one report is returned and sent again, an extension is ap
 the period is closed and its figures stay as they stood."""
 
 import html
+import io
 import re
 from datetime import date
 
 import pytest
+from openpyxl import load_workbook
 from sqlmodel import select
 
 from webapp.models import Period, PeriodReport, ReportChange, ReviewState, Task
@@ -657,8 +659,8 @@ def test_a_finished_row_accepted_stays_accepted_in_the_next_period_unless_change
 def test_a_file_added_or_removed_after_acceptance_is_a_change_to_send_again(login, quarter, session, today):
     """Evidence is part of what a unit reports: a file added to, or removed from, a report
     accepted for the period marks its row «cần gửi lại», lets the unit send it (the copy then
-    carries the files as they are, what was accepted counting until then), and keeps a finished
-    row from being carried accepted into the next period."""
+    carries the files as they are; what was accepted counts until then, its files too, in the
+    official report), and keeps a finished row from being carried accepted into the next period."""
     from webapp.models import Attachment, PeriodAttachment
 
     from .test_evidence import PDF, upload
@@ -676,8 +678,17 @@ def test_a_file_added_or_removed_after_acceptance_is_a_change_to_send_again(logi
     stttt = login("stttt")
     done = {"status": "done", "percent": "100", "result": "Đã ban hành", "evidence_number": "12/QĐ-STTTT",
             "evidence_date": "15/09/2022"}
+    def official_report_says(ref):
+        sheet = load_workbook(io.BytesIO(quarter.get(f"/exports/report.xlsx?period={third.id}").data))["Báo cáo"]
+        row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == ref_stt[ref])
+        return str(row[6])
+
+    third = session.exec(select(Period)).one()
+    ref_stt = {ref: session.exec(select(Task.stt).where(Task.ref == ref)).one() for ref in ("B.8.1",)}
     for ref in ("B.8.1", "A.II.3"):
         save_report(stttt, ref, "stttt", 0, **done)
+        if ref == "B.8.1":
+            upload(stttt, [(PDF + b"% draft\n", "Bản thảo.pdf")], url="/tasks/B.8.1/units/stttt")
         submit(stttt, ref, "stttt")
         quarter.post(f"/review/reports/{copy_of(session, ref, 'stttt').id}/accept", {"comment": ""})
     assert "cần gửi lại" not in row_of("B.8.1")
@@ -687,9 +698,13 @@ def test_a_file_added_or_removed_after_acceptance_is_a_change_to_send_again(logi
     assert submit(stttt, "B.8.1", "stttt").status_code == 200
     assert copy_of(session, "B.8.1", "stttt").state == ReviewState.SUBMITTED
     assert copy_of(session, "B.8.1", "stttt").accepted_values["result"] == "Đã ban hành"  # still counts meanwhile
-    assert sent_with("B.8.1") == ["Quyết định 12 (bản ký).pdf"]
+    assert sent_with("B.8.1") == ["Bản thảo.pdf", "Quyết định 12 (bản ký).pdf"]
+    # Waiting for review, the version accepted before counts, with the files it was accepted with.
+    assert "Tệp minh chứng: Bản thảo.pdf" in official_report_says("B.8.1")
+    assert "bản ký" not in official_report_says("B.8.1")
     quarter.post(f"/review/reports/{copy_of(session, 'B.8.1', 'stttt').id}/accept", {"comment": ""})
     assert "cần gửi lại" not in row_of("B.8.1")
+    assert "Tệp minh chứng: Bản thảo.pdf; Quyết định 12 (bản ký).pdf" in official_report_says("B.8.1")
 
     # Removed after acceptance: a change too.
     file_id = session.exec(select(Attachment.id).where(Attachment.file_name == "Quyết định 12 (bản ký).pdf")).one()
@@ -697,7 +712,6 @@ def test_a_file_added_or_removed_after_acceptance_is_a_change_to_send_again(logi
     assert "cần gửi lại" in row_of("B.8.1")
     # A file added to the other finished row: it is not kept accepted into the next period.
     upload(stttt, [(PDF, "Phụ lục.pdf")], url="/tasks/A.II.3/units/stttt")
-    third = session.exec(select(Period)).one()
     assert quarter.post(f"/review/periods/{third.id}/close", {"confirmed": "yes"}).status_code == 303
     today(date(2022, 10, 3))
     open_period(quarter, "Quý IV/2022", "01/10/2022", "31/12/2022", "05/01/2023")

@@ -6,6 +6,7 @@ of every report. Text that a spreadsheet could run as a formula is written as te
 import gc
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
@@ -29,6 +30,7 @@ from sqlmodel import Session, select
 
 from ..models import (
     Assignment,
+    Attachment,
     Period,
     PeriodReport,
     Plan,
@@ -108,7 +110,7 @@ def lines(session: Session, plan: Plan, board: Dashboard) -> list[Line]:
                 if attribute == "result" and report.evidence_number:
                     text = f"{text} (Văn bản số {report.evidence_number}" + (
                         f" ngày {report.evidence_date.strftime('%d/%m/%Y')})" if report.evidence_date else ")")
-                evidence = files.get(getattr(report, "id", None))
+                evidence = files(report)
                 if attribute == "result" and evidence:
                     text = f"{text}\nTệp minh chứng: {'; '.join(evidence)}"
                 if text.strip():
@@ -121,13 +123,24 @@ def lines(session: Session, plan: Plan, board: Dashboard) -> list[Line]:
     return out
 
 
-def _evidence_names(session: Session, reports, copies: bool) -> dict[int, list[str]]:
-    """The names of each report's evidence files, by the report's id: a period's copy lists what
-    it was sent with, a live report what it holds now (a version accepted earlier, kept as
-    values without an id, lists none)."""
+def _evidence_names(session: Session, reports, copies: bool) -> Callable[[object], list[str]]:
+    """What gives the names of a report's evidence files: a period's copy lists what it was sent
+    with, a live report what it holds now, and a version accepted before the one now sent again
+    (periods.AcceptedVersion, kept as values) the files it was accepted with."""
     ids = [report.id for report in reports if getattr(report, "id", None) is not None]
     found = sent_with(session, ids) if copies else attached(session, ids)
-    return {key: [f.attachment.file_name for f in files] for key, files in found.items()}
+    by_report = {key: [f.attachment.file_name for f in files] for key, files in found.items()}
+    kept_ids = {i for report in reports if getattr(report, "id", None) is None for i in getattr(report, "file_ids", ())}
+    names = {}
+    if kept_ids:
+        names = dict(session.exec(select(Attachment.id, Attachment.file_name).where(Attachment.id.in_(kept_ids))).all())
+
+    def of(report) -> list[str]:
+        if getattr(report, "id", None) is not None:
+            return by_report.get(report.id, [])
+        return [names[i] for i in getattr(report, "file_ids", ()) if i in names]
+
+    return of
 
 
 def _write(cell, value) -> None:

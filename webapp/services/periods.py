@@ -19,7 +19,7 @@ from datetime import date
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import bindparam, func
-from sqlmodel import Session, select
+from sqlmodel import Field, Session, select
 
 from ..database import lock_for_write
 from ..models import (
@@ -190,13 +190,20 @@ def differs(live, copy) -> bool:
     return any(getattr(live, name) != getattr(copy, name) for name in REPORT_FIELDS)
 
 
-def counted_report(copy: PeriodReport) -> PeriodReport | ReportFields | None:
+class AcceptedVersion(ReportFields):
+    """The version accepted before the one now sent again (PeriodReport.accepted_values): what
+    it said, and the files it was accepted with (their attachment ids)."""
+
+    file_ids: list[int] = Field(default_factory=list)
+
+
+def counted_report(copy: PeriodReport) -> PeriodReport | AcceptedVersion | None:
     """What counts for the period: the copy once accepted; while a version sent after an
     acceptance waits for review (or was returned), the version accepted before it."""
     if copy.state == ReviewState.ACCEPTED:
         return copy
     if copy.accepted_values:
-        return ReportFields.model_validate(copy.accepted_values)
+        return AcceptedVersion.model_validate(copy.accepted_values)
     return None
 
 
@@ -215,7 +222,10 @@ def submit(session: Session, *, period: Period, task: Task, unit: Unit, user: Us
             session.rollback()
             raise PeriodError(f"Báo cáo kỳ «{period.label}» của nhiệm vụ này đã được chấp nhận và chưa sửa gì "
                               "từ đó.")
-        copy.accepted_values = copy.model_dump(mode="json", include=set(REPORT_FIELDS))
+        accepted_files = session.exec(select(PeriodAttachment.attachment_id)
+                                      .where(PeriodAttachment.period_report_id == copy.id)).all()
+        copy.accepted_values = {**copy.model_dump(mode="json", include=set(REPORT_FIELDS)),
+                                "file_ids": sorted(accepted_files)}
     if copy is None:
         copy = PeriodReport(period_id=period.id, task_id=task.id, unit_id=unit.id)
     for name in REPORT_FIELDS:
