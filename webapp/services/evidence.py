@@ -406,20 +406,28 @@ def keep_with_copy(session: Session, *, copy: PeriodReport, report: Report) -> N
         session.add(PeriodAttachment(period_report_id=copy.id, attachment_id=evidence.attachment.id))
 
 
+def sent_file_ids(session: Session, copy_ids: list[int]) -> dict[int, set[int]]:
+    """The attachments each period copy was sent with, by the copy's id: one query."""
+    sent = defaultdict(set)
+    if copy_ids:
+        for copy_id, attachment_id in session.exec(
+                select(PeriodAttachment.period_report_id, PeriodAttachment.attachment_id)
+                .where(PeriodAttachment.period_report_id.in_(copy_ids))):
+            sent[copy_id].add(attachment_id)
+    return sent
+
+
 def files_changed_since_sent(session: Session, pairs: list[tuple[int, int]]) -> set[tuple[int, int]]:
     """Of these (report id, period copy id) pairs, those whose files now are not the files the
     copy was sent with (one added or removed since): two queries for any number of pairs."""
     if not pairs:
         return set()
-    now, sent = defaultdict(set), defaultdict(set)
+    now = defaultdict(set)
     for report_id, attachment_id in session.exec(
             select(Attachment.report_id, Attachment.id)
             .where(Attachment.report_id.in_([r for r, _ in pairs]), Attachment.removed_at.is_(None))):
         now[report_id].add(attachment_id)
-    for copy_id, attachment_id in session.exec(
-            select(PeriodAttachment.period_report_id, PeriodAttachment.attachment_id)
-            .where(PeriodAttachment.period_report_id.in_([c for _, c in pairs]))):
-        sent[copy_id].add(attachment_id)
+    sent = sent_file_ids(session, [c for _, c in pairs])
     return {(report_id, copy_id) for report_id, copy_id in pairs if now[report_id] != sent[copy_id]}
 
 

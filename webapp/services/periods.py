@@ -44,7 +44,15 @@ from ..models import (
 )
 from . import clock
 from .deadlines import approved_extensions, extended_to
-from .evidence import Limits, Upload, attach_to_review, check_review_files, files_changed_since_sent, keep_with_copy
+from .evidence import (
+    Limits,
+    Upload,
+    attach_to_review,
+    check_review_files,
+    files_changed_since_sent,
+    keep_with_copy,
+    sent_file_ids,
+)
 from .kept import Kept
 from .paging import Page
 from .reports import ensure_report
@@ -148,13 +156,10 @@ def carry_finished(session: Session, *, period: Period, user: User) -> int:
         session.add(kept)
         carried.append((copy, kept))
     session.flush()
-    files = defaultdict(list)
-    for link in session.exec(select(PeriodAttachment).where(
-            PeriodAttachment.period_report_id.in_([copy.id for copy, _ in carried]))):
-        files[link.period_report_id].append(link.attachment_id)
+    files = sent_file_ids(session, [copy.id for copy, _ in carried])
     for copy, kept in carried:
         session.add_all(PeriodAttachment(period_report_id=kept.id, attachment_id=attachment_id)
-                        for attachment_id in files[copy.id])
+                        for attachment_id in sorted(files[copy.id]))
     return len(carried)
 
 
@@ -222,10 +227,8 @@ def submit(session: Session, *, period: Period, task: Task, unit: Unit, user: Us
             session.rollback()
             raise PeriodError(f"Báo cáo kỳ «{period.label}» của nhiệm vụ này đã được chấp nhận và chưa sửa gì "
                               "từ đó.")
-        accepted_files = session.exec(select(PeriodAttachment.attachment_id)
-                                      .where(PeriodAttachment.period_report_id == copy.id)).all()
         copy.accepted_values = {**copy.model_dump(mode="json", include=set(REPORT_FIELDS)),
-                                "file_ids": sorted(accepted_files)}
+                                "file_ids": sorted(sent_file_ids(session, [copy.id])[copy.id])}
     if copy is None:
         copy = PeriodReport(period_id=period.id, task_id=task.id, unit_id=unit.id)
     for name in REPORT_FIELDS:
