@@ -43,7 +43,10 @@ def dashboard():
     period, other = chosen_period(plan, "period"), chosen_period(plan, "compare")
     today = clock.today()
     board = build(session, plan=plan, period=period, today=today)
-    lists = dict(plan=plan, board=board, period=period,
+    # Today's figures open the rows behind them in the overview; a period's are of its copies,
+    # frozen once closed, which the overview does not list.
+    drill = permissions.can_see_overview(current_user) and period is None
+    lists = dict(plan=plan, board=board, period=period, drill=drill,
                  attention=Page.of(board.attention, page_number(request.args, "attention_page"), ATTENTION_PAGE_SIZE),
                  unit_lines=Page.of(board.units, page_number(request.args, "units_page"), UNIT_LINES_PAGE_SIZE))
     if wants_partial() and htmx.target in LIST_PARTIALS:
