@@ -321,6 +321,9 @@ def test_the_preview_shows_readings_counts_extra_columns_and_rows_without_lead(l
     assert "Quý IV/2026<br> <span class=\"reading\">→ Hạn 31/12/2026</span>" in page
     assert "→ Hạn 31/12/2026, từ 01/01/2025" in page and "→ Thường xuyên" in page
     assert "1 nhiệm vụ chưa có đơn vị chủ trì:</strong> I.2" in page
+    # A row shows the extra cells it fills, not an empty «Ghi chú:» line for each blank one.
+    assert page.count('<span class="muted">Ghi chú:</span>') == 1
+    assert page.count('<span class="muted">Nguồn kinh phí:</span>') == 1
     refused = admin.post(location, {"action": "commit"})
     said = refused.get_data(as_text=True)
     assert "Chưa nhập: 1 nhiệm vụ chưa có đơn vị chủ trì (I.2)" in said
@@ -387,6 +390,7 @@ def test_extra_columns_show_on_the_task_page_in_the_exports_and_in_the_api(login
     reviewer = login("snv-ra-soat")
     page = reviewer.get("/tasks/I.1?plan=kh-88").get_data(as_text=True)
     assert "<dt>Nguồn kinh phí</dt><dd class=\"text\">Ngân sách tỉnh</dd>" in page
+    assert "<dt>Ghi chú</dt>" not in page  # left blank on this row
     assert "Đọc là: Hạn 31/12/2026." in page
     exported = tmp_path / "kh-88.csv"
     assert runner.invoke(args=["export-plan", "--plan", "kh-88", "-o", str(exported)]).exit_code == 0

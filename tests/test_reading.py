@@ -55,6 +55,51 @@ def test_two_header_rows_their_own_titles_and_a_row_of_column_numbers(filename, 
     assert parsed.rows_read == parsed.rows_seen == 3
 
 
+def titles_under_a_merged_title(merged_down: bool) -> Table:
+    """«Nguồn kinh phí» across two columns whose titles no vocabulary knows; the other titles
+    merged down over the second header row, or that row left blank under them."""
+    above = UP if merged_down else ""
+    return Table([
+        ["STT", "Nội dung", "Cơ quan chủ trì", "Cơ quan phối hợp", "Nguồn kinh phí", LEFT, "Thời gian thực hiện"],
+        [above, above, above, above, "Ngân sách nhà nước", "Nguồn xã hội hóa", above],
+        ["I", "Xây dựng cơ chế, chính sách", LEFT, LEFT, LEFT, LEFT, LEFT],
+        ["1", "Cơ chế miễn giảm tiền thuê đất", "Sở Tài chính", "Sở Du lịch", "x", "", "2025-2026"],
+        ["2", "Hỗ trợ đường bay đến Huế", "Sở Du lịch", "", "x", "x", "2026"],
+    ], bold_rows={0, 1, 2})
+
+
+@pytest.mark.parametrize(("filename", "data"), [*both(titles_under_a_merged_title(merged_down=True)),
+                                                *both(titles_under_a_merged_title(merged_down=False))])
+def test_a_second_header_row_of_unknown_titles_under_a_title_merged_across(filename, data):
+    """As Huế's KH 275/KH-UBND lays it out: the row under «Nguồn kinh phí» belongs to the
+    header (before, it was read as a second table, and the file was refused as having no task)."""
+    parsed = read(filename, data)
+    assert rows(parsed) == [
+        ("I.1", "Cơ chế miễn giảm tiền thuê đất", "Sở Tài chính", "Sở Du lịch", "2025-2026", ""),
+        ("I.2", "Hỗ trợ đường bay đến Huế", "Sở Du lịch", "", "2026", ""),
+    ]
+    assert parsed.extra_columns == ["Nguồn kinh phí Ngân sách nhà nước", "Nguồn kinh phí Nguồn xã hội hóa"]
+    assert [t.extra for t in parsed.tasks] == [
+        {"Nguồn kinh phí Ngân sách nhà nước": "x", "Nguồn kinh phí Nguồn xã hội hóa": ""},
+        {"Nguồn kinh phí Ngân sách nhà nước": "x", "Nguồn kinh phí Nguồn xã hội hóa": "x"},
+    ]
+    assert parsed.rows_read == parsed.rows_seen == 3
+
+
+FIRST_ROW_UNDER_A_MERGED_TITLE = Table([
+    ["STT", "Nội dung", "Chủ trì", "Phối hợp", "Nguồn kinh phí", LEFT, "Thời hạn"],
+    ["1", "Rà soát thủ tục", "Sở Nội vụ", "", "x", "", "Quý IV/2025"],
+], bold_rows={0})
+
+
+@pytest.mark.parametrize(("filename", "data"), both(FIRST_ROW_UNDER_A_MERGED_TITLE))
+def test_a_task_row_right_under_a_merged_title_is_not_taken_for_titles(filename, data):
+    parsed = read(filename, data)
+    assert rows(parsed) == [("1", "Rà soát thủ tục", "Sở Nội vụ", "", "Quý IV/2025", "")]
+    assert parsed.extra_columns == ["Nguồn kinh phí"]
+    assert parsed.tasks[0].extra == {"Nguồn kinh phí": "x"}
+
+
 COLUMNS_IN_ANOTHER_ORDER = Table([
     ["Số TT", "Tên nhiệm vụ", "Thời hạn", "Cơ quan, đơn vị chủ trì", "Cơ quan phối hợp", "Nguồn kinh phí", "Ghi chú"],
     ["1", "Xây dựng kho dữ liệu", "Tháng 12/2025", "Sở Tài chính", "Các sở, ngành", "Ngân sách tỉnh", ""],

@@ -51,14 +51,16 @@ class Grid:
     name: str  # «Bảng 3», «Trang tính "PL1"», «tệp CSV»: how messages name it
     rows: list[list[str]] = field(default_factory=list)
     from_above: set[tuple[int, int]] = field(default_factory=set)  # (row, column) filled by a merge above
+    across: set[tuple[int, int]] = field(default_factory=set)  # (row, column) covered by a cell on its left
     bold: set[tuple[int, int]] = field(default_factory=set)  # cells whose text is bold throughout
     line_numbers: list[int] = field(default_factory=list)  # each row's number in the sheet or table
 
-    def add(self, cells: list[str], line: int, *, from_above=(), bold=()) -> None:
+    def add(self, cells: list[str], line: int, *, from_above=(), across=(), bold=()) -> None:
         row = len(self.rows)
         self.rows.append(cells)
         self.line_numbers.append(line)
         self.from_above.update((row, c) for c in from_above)
+        self.across.update((row, c) for c in across)
         self.bold.update((row, c) for c in bold)
 
     def squared(self) -> "Grid":
@@ -277,7 +279,7 @@ def _sheet_grid(sheet, merges: list[tuple[int, int, int, int]], limits: ImportLi
         if len(texts) > limits.max_rows * 2:
             break  # far more than any plan: read_grids says so
     for number in sorted(texts):
-        values, from_above = texts[number], set()
+        values, from_above, across = texts[number], set(), set()
         for col, first in inside.get(number, ()):
             if col - 1 >= len(values):
                 continue
@@ -286,7 +288,8 @@ def _sheet_grid(sheet, merges: list[tuple[int, int, int, int]], limits: ImportLi
                 from_above.add(col - 1)
             else:
                 values[col - 1] = ""  # merged across: the text stays in the first column
-        grid.add(values, number, from_above=from_above, bold=bold[number])
+                across.add(col - 1)
+        grid.add(values, number, from_above=from_above, across=across, bold=bold[number])
     return grid.squared()
 
 
@@ -321,19 +324,20 @@ def _docx_grids(data: bytes, limits: ImportLimits) -> list[Grid]:
         every, width = table._cells, table._column_count
         above: list = []  # the cell elements of the previous row, by grid column
         for line in range(1, len(every) // width + 1):
-            cells, elements, from_above, bold = [], [], set(), set()
+            cells, elements, from_above, across, bold = [], [], set(), set(), set()
             for col, cell in enumerate(every[(line - 1) * width:line * width]):
                 element = cell._tc
                 elements.append(element)
                 if col and element is elements[col - 1]:
                     cells.append("")  # merged across: python-docx gives the cell once per column
+                    across.add(col)
                     continue
                 if col < len(above) and element is above[col]:
                     from_above.add(col)  # merged down: python-docx gives the first row's cell
                 cells.append(clean_cell("\n".join(p.text for p in cell.paragraphs)))
                 if cells[-1] and _all_bold(cell):
                     bold.add(col)
-            grid.add(cells, line, from_above=from_above, bold=bold)
+            grid.add(cells, line, from_above=from_above, across=across, bold=bold)
             above = elements
         grids.append(grid.squared())
     return grids

@@ -3,9 +3,11 @@
 Title lines above the table (PHỤ LỤC, the issuing body, «Kèm theo…») are passed over; the
 header is the first row whose titles name the content and at least one other column
 (vocabulary.toml, [[columns]]), in any order, case or line breaks. A second header row
-under it («Cơ quan thực hiện» over «Chủ trì» | «Phối hợp») is joined to it, and a row of
-column numbers under the header («(1) (2) (3)…») is passed over. Columns no title names
-are kept as extra fields of each row, under their own titles.
+under it is joined to it: titles of columns («Cơ quan thực hiện» over «Chủ trì» | «Phối
+hợp»), or any short titles under a cell merged across them («Nguồn kinh phí» over «Ngân
+sách nhà nước» | «Xã hội hóa»); a row of column numbers under the header («(1) (2) (3)…»)
+is passed over. Columns no title names are kept as extra fields of each row, under their
+own titles (with the title over them: «Nguồn kinh phí Xã hội hóa»).
 """
 
 import re
@@ -51,10 +53,22 @@ def _is_header_row(cells: list[str]) -> bool:
     return "content" in roles and len(roles) >= 2
 
 
-def _is_sub_header(cells: list[str], above: set[int]) -> bool:
-    """A second header row: only short titles of columns («Chủ trì», «Phối hợp»)."""
-    own = [c for i, c in enumerate(cells) if c.strip() and i not in above]
-    return bool(own) and all(len(c) <= 60 and (_role(c) or vocabulary().column_groups.search(folded(c))) for c in own)
+def _is_sub_header(cells: list[str], above: set[int], under_group=lambda col: False) -> bool:
+    """A second header row: only short titles, each a column's («Chủ trì», «Phối hợp») or
+    under a header cell merged across several columns (under_group)."""
+    own = [(i, c) for i, c in enumerate(cells) if c.strip() and i not in above]
+    return bool(own) and all(
+        len(c) <= 60 and (_role(c) or vocabulary().column_groups.search(folded(c)) or under_group(i)) for i, c in own)
+
+
+def _span(grid: Grid, row: int, col: int) -> tuple[int, int]:
+    """The first and last columns of the cell at (row, col), merged across or not."""
+    first, last = col, col
+    while (row, first) in grid.across:
+        first -= 1
+    while (row, last + 1) in grid.across:
+        last += 1
+    return first, last
 
 
 def is_column_numbers(cells: list[str]) -> bool:
@@ -103,24 +117,37 @@ def _header_at(grid: Grid, row: int) -> Header:
             vocabulary().column_groups.search(folded(c)) for c in grid.rows[row - 1] if c.strip()):
         rows.insert(0, row - 1)
     below = row + 1
-    while below < len(grid.rows) and _is_sub_header(grid.rows[below], _from_above(grid, below)):
+
+    def under_group(col: int) -> bool:  # under a titled header cell merged across several columns
+        first, last = _span(grid, rows[-1], col)
+        return first < last and bool(grid.rows[rows[-1]][first].strip())
+
+    while below < len(grid.rows) and _is_sub_header(grid.rows[below], _from_above(grid, below), under_group):
         rows.append(below)
         below += 1
     if below < len(grid.rows) and is_column_numbers(grid.rows[below]):
         below += 1
     width = len(grid.rows[row])
-    titles = []
+    titles, own_titles = [], []
     for col in range(width):
-        parts = [grid.rows[r][col] for r in rows if grid.rows[r][col].strip() and (r, col) not in grid.from_above]
-        titles.append(" ".join(" ".join(nfc(p).split()) for p in parts))
+        own = [grid.rows[r][col] for r in rows if grid.rows[r][col].strip() and (r, col) not in grid.from_above]
+        # A column covered by the title on its left shares it: «Nguồn kinh phí» over «Xã hội hóa».
+        shared = [grid.rows[r][_span(grid, r, col)[0]] for r in rows if (r, col) in grid.across]
+        own_titles.append(_joined(own))
+        titles.append(_joined(shared + own) if own else "")
     header = Header(rows, below, {}, titles=titles)
     for col, title in enumerate(titles):
-        role = _role(title)
+        # A column is named by its own words: «Phối hợp» under «Cơ quan thực hiện» supports.
+        role = _role(own_titles[col])
         if role and role not in header.columns:
             header.columns[role] = col
         elif title or any(r[col].strip() for r in grid.rows[below:]):
             header.extras.append((col, title or f"Cột {col + 1}"))
     return header
+
+
+def _joined(parts: list[str]) -> str:
+    return " ".join(" ".join(nfc(p).split()) for p in parts)
 
 
 def _from_above(grid: Grid, row: int) -> set[int]:
