@@ -128,6 +128,13 @@ def test_departments_concerned_name_no_one_in_particular(roster_1958):
     assert phrase.kind == PhraseKind.RELATED and phrase.units == ()
 
 
+def test_localities_after_the_departments_name_no_one_in_particular(roster_1958):
+    # Lào Cai's plan for Chỉ thị 11-CT/TU: «các địa phương» already did; «địa phương», its «các»
+    # said once for both, was left for the administrator to map.
+    for cell in ("Các Sở, ban, ngành và địa phương", "Các sở, ngành, các địa phương"):
+        assert [p.kind for p in resolve_cell(cell, roster_1958)] == [PhraseKind.GROUP, PhraseKind.RELATED], cell
+
+
 def test_a_group_then_related_bodies_after_a_comma(roster_1958):
     # B.1.3: "…; các sở, ban, ngành, cơ quan có liên quan" names the departments, then the others.
     phrases = resolve_cell("Sở Thông tin và Truyền thông; các sở, ban, ngành, cơ quan có liên quan", roster_1958)
