@@ -13,7 +13,7 @@ from docx import Document
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from webapp.models import Indicator, Task
+from webapp.models import Assignment, Indicator, Recurrence, Role, Task, Unit
 from webapp.services import clock
 
 from .factories import open_period, save_report
@@ -260,22 +260,40 @@ def test_todays_figures_open_the_rows_behind_them(login, played):
     assert 'href="/tasks?' not in leader.get(f"/dashboard?period={period}").get_data(as_text=True)
 
 
-def test_each_lead_units_line_opens_the_rows_it_leads(login, played):
+def test_each_lead_units_line_opens_the_rows_it_leads(login, played, session):
     """A unit's name in «Theo đơn vị chủ trì» opens the overview on the rows that unit leads, as
-    many as its line counts; the overview's unit filter alone also finds the rows it supports."""
+    many as its line counts, judged as the line judges them (by the unit's own report, not the
+    row's status, which also weighs its other leads): as many done and as many overdue. The
+    overview's unit filter alone also finds the rows it supports."""
+    # A row two units lead, past its date: one has finished its part (late), the other not, so
+    # the row is overdue while the first unit's own report is done.
+    overdue_rows = session.exec(select(Task).where(Task.due_on < DAY, Task.recurrence == Recurrence.NONE)
+                                .order_by(Task.position)).all()
+    task, first = next((task, leads[0]) for task in overdue_rows
+                       if len(leads := session.exec(select(Unit.code).join(Assignment).where(
+                           Assignment.task_id == task.id, Assignment.role == Role.LEAD)
+                           .order_by(Assignment.id)).all()) >= 2)
+    save_report(login(first), task.ref, first, 0, status="done", percent="100", result="Đã xong phần việc")
     leader = login("lanh-dao")
     page = html.unescape(leader.get("/dashboard").get_data(as_text=True))
     lines = re.findall(r'<td data-label="Đơn vị"><a href="(/tasks\?[^"]*unit=([\w-]+)[^"]*)">[^<]+</a></td>\s*'
-                       r'<td data-label="Chủ trì">(\d+)</td>', page)
+                       r'<td data-label="Chủ trì">(\d+)</td>\s*<td data-label="Hoàn thành">(\d+) .*?</td>\s*'
+                       r'<td data-label="Quá hạn">(?:<span class="late">)?(\d+)', page, re.S)
     assert len(lines) >= 20
-    for href, code, led in lines[:5] + [line for line in lines if line[1] == "stttt"]:
+    for href, code, led, done, overdue in lines:
         assert "role=lead" in href
-        listed = re.search(r'<p class="summary">(\d+) nhiệm vụ', leader.get(href).get_data(as_text=True))
-        assert int(listed[1]) == int(led), href
+        listed = html.unescape(leader.get(href).get_data(as_text=True))
+        summary = re.search(r'<p class="summary">(\d+) nhiệm vụ(.*?)</p>', listed)
+        assert int(summary[1]) == int(led), href
+        buckets = {label: int(n) for label, n in (part.rsplit(" ", 1) for part in
+                                                   summary[2].removeprefix(": ").removesuffix(".").split("; ") if part)}
+        assert buckets.get("hoàn thành đúng hạn", 0) + buckets.get("hoàn thành quá hạn", 0) == int(done), href
+        assert buckets.get("chưa hoàn thành, quá hạn", 0) == int(overdue), href
+        assert "Tình trạng theo báo cáo của chính" in listed
     every = re.search(r'<p class="summary">(\d+) nhiệm vụ', leader.get("/tasks?unit=stttt").get_data(as_text=True))
     supported = re.search(r'<p class="summary">(\d+) nhiệm vụ',
                           leader.get("/tasks?unit=stttt&role=support").get_data(as_text=True))
-    led = next(int(n) for _, code, n in lines if code == "stttt")
+    led = next(int(n) for _, code, n, _, _ in lines if code == "stttt")
     assert int(every[1]) == led + int(supported[1]) and int(supported[1]) > 0
 
 

@@ -413,6 +413,7 @@ class LeadStanding:
     due_on: date | None
     overdue: bool = False
     report: object = None  # what the lead said (a report's or a period copy's columns), when it counts
+    status: StatusView | None = None  # the lead's own, judged on the day (none for a closed period's copies)
 
 
 @dataclass(slots=True)
@@ -476,7 +477,7 @@ def _standing(session: Session, *, plan_id: int, as_of: date, reports: dict, mis
             status = unit_status(task, report, as_of, extended_to(task, unit_id, approved, as_of))
             statuses.append(status)
             code = status.code.value if report is not None or missing_code is None else missing_code
-            standing.leads[(task.id, unit_id)] = LeadStanding(code, status.due_on, status.overdue, report)
+            standing.leads[(task.id, unit_id)] = LeadStanding(code, status.due_on, status.overdue, report, status)
         standing.rows.append(RowStanding(task, row_status(task, statuses, as_of), len(leads[task.id]),
                                          sum(1 for unit_id in leads[task.id] if (task.id, unit_id) in reports)))
     return standing

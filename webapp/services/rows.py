@@ -414,13 +414,21 @@ def overview_rows(session: Session, *, plan: Plan, today: date, filters: Filters
         .where(Assignment.task_id.in_(task_ids)).order_by(Assignment.id)
     ):
         assignments[task_id].append((role, unit_id))
-    derived = {row.task.id: row for row in live_standing(session, plan=plan, today=today).rows}
+    standing = live_standing(session, plan=plan, today=today)
+    derived = {row.task.id: row for row in standing.rows}
+    # The rows one unit leads are judged by its own report, as the dashboard's line for it
+    # counts them (a row's status also weighs its other leads).
+    own_unit = next((u.id for u in units.values() if u.code == filters.unit), None) if filters.role == "lead" else None
     rows = []
     for task in found:
         lead_ids = [unit_id for role, unit_id in assignments[task.id] if role == Role.LEAD]
         row = derived.get(task.id)  # none for a row stored since the request read its plan: shown next time
-        if row is not None and filters.matches(row.status):
-            rows.append(OverviewRow(task, sections[task.section_id], row.status, [units[unit_id] for unit_id in lead_ids],
+        if row is None:
+            continue
+        lead = standing.leads.get((task.id, own_unit)) if own_unit else None
+        status = lead.status if lead is not None and lead.status is not None else row.status
+        if filters.matches(status):
+            rows.append(OverviewRow(task, sections[task.section_id], status, [units[unit_id] for unit_id in lead_ids],
                                     reported=row.reported, supporters=len(assignments[task.id]) - len(lead_ids)))
     return rows
 
@@ -432,6 +440,7 @@ OVERVIEW_PAGE_SIZE = 100
 class OverviewPage:
     page: Page  # of OverviewRows
     counts: Counter  # the bucket of every row that matches, not only of the page's
+    judged_by: str = ""  # the unit whose own reports give the statuses, when the rows are those it leads
 
     def count_rows(self) -> list[tuple[str, int]]:
         """(label, count) of the buckets that have rows, in the reports' order."""
@@ -445,7 +454,9 @@ def overview_page(session: Session, *, plan: Plan, today: date, filters: Filters
     shown = {t.id: t for t in session.exec(select(*TASK_COLUMNS).where(Task.id.in_([r.task.id for r in page.items])))}
     for row in page.items:
         row.task = shown[row.task.id]
-    return OverviewPage(page, Counter(row.status.code.value for row in rows))
+    judged_by = session.exec(select(Unit.name).where(Unit.code == filters.unit)).first() \
+        if filters.unit and filters.role == "lead" else None
+    return OverviewPage(page, Counter(row.status.code.value for row in rows), judged_by or "")
 
 
 BLOCKED = "blocked"  # the flag, offered beside the buckets in the filters
