@@ -197,6 +197,31 @@ def test_the_word_report_reads_back(login, played, tmp_path):
     assert any(line.endswith("chưa có số liệu.") for line in indicators)
 
 
+def test_a_finished_row_with_a_proposal_is_among_those_needing_attention(login, played, tmp_path):
+    """«Nhiệm vụ quá hạn, có vướng mắc và đề xuất»: a lead that finished its row may still ask
+    for something (funds for next year); the leaders see it on the dashboard, in the Word
+    report's section III and on the printed report, not only in the appendix's columns."""
+    played["stttt"].post("/tasks/B.8.1/units/stttt", {
+        "status": "done", "percent": "100", "result": "Đã hướng dẫn 8/8 huyện", "evidence_number": "",
+        "evidence_date": "", "difficulties": "", "proposals": "Đề nghị bố trí kinh phí duy trì năm 2023",
+        "contribution_note": "", "version": "1"}, htmx=True)
+    page = login("lanh-dao").get("/dashboard").get_data(as_text=True)
+    assert re.search(r'id="attention-title">Cần chú ý \((\d+)\)', page)[1] == "7"  # with the six before
+    attention = page.split('<section id="attention"', 1)[1].split("</section>", 1)[0]
+    assert "B.8.1" in attention and "Đề xuất: Đề nghị bố trí kinh phí duy trì năm 2023" in attention
+    assert "<strong>Sở Thông tin và Truyền thông:</strong> Đề xuất:" in attention  # no empty difficulty before it
+    reviewer = login("snv-ra-soat")
+    path = tmp_path / "report.docx"
+    path.write_bytes(reviewer.get("/exports/report.docx").data)
+    text = [p.text for p in Document(path).paragraphs]
+    section_three = text[text.index("III. NHIỆM VỤ QUÁ HẠN, CÓ VƯỚNG MẮC VÀ ĐỀ XUẤT"):text.index(
+        "IV. KẾT QUẢ THỰC HIỆN TỪNG NHIỆM VỤ")]
+    assert any(line.startswith("- Nhiệm vụ B.8.1 (Hoàn thành đúng hạn") for line in section_three)
+    assert "+ Sở Thông tin và Truyền thông — đề xuất: Đề nghị bố trí kinh phí duy trì năm 2023" in section_three
+    printed = reviewer.get("/exports/print").get_data(as_text=True)
+    assert "Đề xuất: Đề nghị bố trí kinh phí duy trì năm 2023" in printed.split("IV. Kết quả", 1)[0]
+
+
 def test_the_csv_of_every_report_guards_against_formulas(login, played):
     data = login("snv-ra-soat").get("/exports/reports.csv").data
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))

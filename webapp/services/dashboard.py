@@ -42,7 +42,7 @@ class UnitLine:
 
 @dataclass
 class Attention:
-    """A row that needs attention: overdue or blocked, with what its leads said."""
+    """A row that needs attention: overdue, blocked or with a lead's difficulty or proposal, with what its leads said."""
 
     task: Task
     section: Section
@@ -132,9 +132,10 @@ def build(session: Session, *, plan: Plan, period: Period | None, today: date) -
         report = lead.report
         if report is not None and (report.difficulties or report.proposals):
             said_by_row[task_id].append((units[unit_id].name, report.difficulties, report.proposals))
+    # Overdue, blocked, or a lead wrote of a difficulty or a proposal (a finished row may still ask for funds).
     attention = [Attention(row.task, sections[row.task.section_id], row.status.label, row.status.code.value,
-                           row.status.due_on, said_by_row[row.task.id])
-                 for row in standing.rows if row.status.overdue or row.status.blocked]
+                           row.status.due_on, said_by_row.get(row.task.id, []))
+                 for row in standing.rows if row.status.overdue or row.status.blocked or row.task.id in said_by_row]
     return Dashboard(
         label=standing.label,
         as_of=as_of,

@@ -481,7 +481,7 @@ def _word_report(session: Session, plan: Plan, board: Dashboard, *, issuer: str,
 
     _paragraph(document, "III. NHIỆM VỤ QUÁ HẠN, CÓ VƯỚNG MẮC VÀ ĐỀ XUẤT", bold=True)
     if not board.attention:
-        _paragraph(document, "Không có nhiệm vụ quá hạn hay có vướng mắc.", indent=True)
+        _paragraph(document, "Không có nhiệm vụ quá hạn, có vướng mắc hay có đề xuất.", indent=True)
     for item in board.attention:
         due = f", hạn {item.due_on.strftime('%d/%m/%Y')}" if item.due_on else ""
         _paragraph(document, f"- Nhiệm vụ {item.task.ref} ({item.status_label}{due}): {item.task.content}", indent=True)
