@@ -308,8 +308,13 @@ def test_nothing_can_be_submitted_or_reviewed_in_a_closed_period(login, quarter,
     copy = copy_of(session, "B.8.1", "stttt")
     period = session.get(Period, copy.period_id)
     quarter.post(f"/review/periods/{period.id}/close", {"confirmed": "yes"})
+    # The desk shows the closed period's report waiting, and no button that would be refused.
+    desk = quarter.get(f"/review?period={period.id}").get_data(as_text=True)
+    assert f'id="copy-{copy.id}"' in desk and "Kỳ đã đóng: các báo cáo được giữ như lúc đóng kỳ" in desk
+    assert f"/review/reports/{copy.id}/accept" not in desk and 'id="bulk"' not in desk
     late = quarter.post(f"/review/reports/{copy.id}/accept", {"comment": ""}, htmx=True)
     assert "đã đóng" in late.get_data(as_text=True)
+    assert f"/review/reports/{copy.id}/accept" not in late.get_data(as_text=True)
     assert copy_of(session, "B.8.1", "stttt").state == ReviewState.SUBMITTED
     assert "Chưa có kỳ báo cáo nào đang mở" in submit(stttt, "B.8.1", "stttt").get_data(as_text=True)
 

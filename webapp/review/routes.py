@@ -95,8 +95,10 @@ def desk():
     found = queue.queue(session, periods=[periods[p.id] for p in plans if p.id in periods],
                         state=state, unit_code=form.unit.data or "",
                         page=page_number(request.args), after=id_arg("after"))
+    # A closed period's reports are read, not reviewed (they would be refused): no buttons for them.
+    can_review = permissions.can_review(current_user) and all(p.is_open for p in periods.values())
     context = dict(plans=plans, several_plans=len(followed) > 1, period=period, queue=found, filter_form=form,
-                   can_review=permissions.can_review(current_user), form=ReviewForm(), nothing_chosen=NOTHING_CHOSEN)
+                   can_review=can_review, form=ReviewForm(), nothing_chosen=NOTHING_CHOSEN)
     if wants_partial() and htmx.target != "unit-lines":
         return render_template("review/_queue.html", **context)
     context["progress"] = Page.of(unit_progress(session, plans=plans, periods=periods, today=clock.today()),
