@@ -262,11 +262,18 @@ def test_closing_shows_what_it_freezes_and_asks_and_the_latest_period_can_be_reo
     save_report(stc, "B.5.1", "stc", 0, status="in_progress", percent="40")
     submit(stc, "B.5.1", "stc")
     quarter.post(f"/review/reports/{copy_of(session, 'B.5.1', 'stc').id}/accept", {"comment": ""})
+    cucthue = login("cucthue")
+    save_report(cucthue, "B.5.2", "cucthue", 0, status="in_progress", percent="10")
+    submit(cucthue, "B.5.2", "cucthue")
+    quarter.post(f"/review/reports/{copy_of(session, 'B.5.2', 'cucthue').id}/return", {"comment": "Thiếu số liệu"})
     period = session.exec(select(Period)).one()
     assert f'href="/review/periods/{period.id}/close"' in quarter.get("/review/periods").get_data(as_text=True)
     asked = quarter.get(f"/review/periods/{period.id}/close").get_data(as_text=True)
     assert "Kỳ chưa kết thúc:</strong> còn 10 ngày" in asked  # today is 20/09/2022
     assert "1 báo cáo đang chờ duyệt" in asked and "B.8.1 · Sở Thông tin và Truyền thông" in asked
+    # A report returned and not sent again is not counted either: said as plainly.
+    returned = asked.split("1 báo cáo đã bị trả lại, đơn vị chưa gửi lại,</strong> sẽ không được tính", 1)[1]
+    assert returned.split("</ul>", 1)[0].count("<li>") == 1 and "B.5.2 · Cục thuế tỉnh" in returned
     assert "đơn vị chưa gửi báo cáo nào" in asked and "Sở Tư pháp" in asked
     quarter.post(f"/review/periods/{period.id}/close", {})  # a post that skipped the question closes nothing
     session.rollback()

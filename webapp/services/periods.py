@@ -327,6 +327,7 @@ class ClosePreview:
     period: Period
     standing: "Standing"
     waiting: list[tuple[Task, Unit]] = field(default_factory=list)  # sent, not yet reviewed
+    returned: list[tuple[Task, Unit]] = field(default_factory=list)  # returned, not sent again, nothing accepted before
     silent: list[tuple[Unit, int]] = field(default_factory=list)  # units that sent nothing, and their lead rows
     days_left: int = 0  # before the period's end; 0 once it has passed
 
@@ -342,6 +343,8 @@ def close_preview(session: Session, *, period: Period, today: date) -> ClosePrev
         sent_by[copy.unit_id] += 1
         if copy.state == ReviewState.SUBMITTED:
             preview.waiting.append((tasks[copy.task_id], units[copy.unit_id]))
+        elif copy.state == ReviewState.RETURNED and not copy.accepted_values:
+            preview.returned.append((tasks[copy.task_id], units[copy.unit_id]))
     leads_of = defaultdict(int)
     for task_id, unit_id in standing.leads:
         leads_of[unit_id] += 1
