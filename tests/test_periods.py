@@ -293,7 +293,7 @@ def test_closing_shows_what_it_freezes_and_asks_and_the_latest_period_can_be_reo
     reopened = session.get(Period, period.id)
     assert reopened.is_open and reopened.reopen_reason == "Đóng nhầm trước hạn"
     copies = session.exec(select(PeriodReport).where(PeriodReport.period_id == period.id)).all()
-    assert {c.state for c in copies} == {ReviewState.SUBMITTED, ReviewState.ACCEPTED}  # the «not sent» marks go
+    assert {c.state for c in copies} == {ReviewState.SUBMITTED, ReviewState.ACCEPTED, ReviewState.RETURNED}  # the «not sent» marks go
     assert all(c.frozen_status == "" for c in copies)
     from webapp.models import AuditEvent, PeriodTaskStatus
 
