@@ -23,18 +23,32 @@
     }
   });
 
-  // A form that acts on the rows ticked in a list, with none ticked: htmx finds no row to
-  // swap and sends nothing; say so where messages show, as the server would without htmx.
-  document.addEventListener("htmx:targetError", function (event) {
-    var form = event.target.closest && event.target.closest("[data-nothing-chosen]");
-    var flash = document.getElementById("flash");
-    if (!form || !flash) return;
+  // A form that acts on the rows ticked in a list, with none ticked: nothing is sent (htmx
+  // would find no row to swap); say so where messages show, as the server would without htmx.
+  // Caught before htmx sees the submit. Once a selection is done with, with no row refused,
+  // the warning and the comment typed for it go, so that the next selection starts afresh.
+  function chosen(form) {
+    return Array.prototype.some.call(form.elements, function (input) { return input.type === "checkbox" && input.checked; });
+  }
+  document.addEventListener("submit", function (event) {
+    var form = event.target, flash = document.getElementById("flash");
+    if (!form.matches || !form.matches("[data-nothing-chosen]") || chosen(form)) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    if (!flash) return;
     var alert = document.createElement("div");
     alert.className = "alert warning";
     alert.setAttribute("role", "alert");
     alert.textContent = form.getAttribute("data-nothing-chosen");
     flash.replaceChildren(alert);
     flash.scrollIntoView({block: "nearest"});
+  }, true);
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt, flash = document.getElementById("flash");
+    if (!form.matches || !form.matches("[data-nothing-chosen]") || !event.detail.successful) return;
+    if (document.querySelector("#queue .error")) return;  // a row refused keeps the comment for another try
+    form.reset();
+    if (flash) flash.replaceChildren();
   });
 
   // A flashed message closes with its «×».

@@ -96,18 +96,25 @@ def test_accept_a_selection_in_place(browser, live_server):
         unit.context.close()
     reviewer.goto(f"{live_server}/review")
     reviewer.evaluate("window.__noReload = true")
-    # Nothing ticked yet: the page says so, and nothing is sent.
+    console_errors = []
+    reviewer.on("console", lambda message: message.type == "error" and console_errors.append(message.text))
+    # Nothing ticked yet: the page says so, and nothing is sent (nor does htmx look for rows).
     reviewer.get_by_role("button", name="Chấp nhận các báo cáo đã chọn").click()
     expect(reviewer.locator("#flash")).to_contain_text("Hãy chọn ít nhất một báo cáo.")
+    assert console_errors == []
     expect(reviewer.locator("tr.queue-row").get_by_role("button", name="Chấp nhận")).to_have_count(3)
     expect(reviewer.get_by_role("heading", name="Chờ duyệt (3)")).to_be_visible()
     waiting = reviewer.locator("#unit-lines td[data-label='Chờ duyệt']")
     assert sum(int(cell) for cell in waiting.all_inner_texts()) == 3
     for ref in ("B.8.1", "B.5.1"):
         reviewer.locator("tr.queue-row", has_text=ref).get_by_role("checkbox").check()
+    reviewer.locator("#bulk-comment").fill("Đủ minh chứng")
     reviewer.get_by_role("button", name="Chấp nhận các báo cáo đã chọn").click()
     expect(reviewer.locator("tr.queue-row", has_text="B.8.1")).to_contain_text("Đã chấp nhận")
     expect(reviewer.locator("tr.queue-row", has_text="B.5.1")).to_contain_text("Đã chấp nhận")
+    # Done with, the selection's warning and comment go: the next selection starts afresh.
+    expect(reviewer.locator("#flash")).not_to_contain_text("Hãy chọn ít nhất một báo cáo.")
+    expect(reviewer.locator("#bulk-comment")).to_have_value("")
     expect(reviewer.locator("tr.queue-row", has_text="B.4.1").get_by_role("button", name="Chấp nhận")).to_be_visible()
     # The count above the queue and the units' figures follow, read again with the page's filters.
     expect(reviewer.get_by_role("heading", name="Chờ duyệt (1)")).to_be_visible()
