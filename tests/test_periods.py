@@ -345,8 +345,39 @@ def test_an_approved_extension_moves_the_deadline_and_keeps_the_original_visible
     task = login("lanh-dao").get("/tasks/B.8.1").get_data(as_text=True)
     assert "Đồng ý gia hạn đến 30/06/2023" in task
 
+    # The row's due date in force moved with its only lead's: the task page and its
+    # supporting units say so, not «quá hạn» under a row that is within its time.
+    assert "Hạn đang áp dụng: 30/06/2023 (gia hạn, hạn gốc 31/12/2022)" in task
+    assert "quá hạn" not in task.split("Đơn vị phối hợp (", 1)[1].split("Lịch sử cập nhật", 1)[0]
+
     today(date(2023, 7, 2))
     assert "Chưa hoàn thành, quá hạn" in stttt.get("/my?q=B.8.1").get_data(as_text=True)
+
+
+def test_a_supporting_units_row_stands_as_its_leads_make_it(login, app, session, today):
+    """A supporting unit says nothing of the status: its row shows, counts and filters as the
+    row stands by its leads' reports (DESIGN: one status on every page), not as its own blank
+    report past the date would (overdue under a finished row). The data API says the same."""
+    today(date(2022, 12, 20))  # B.8.1 is due 31/12/2022; Sở Tư pháp supports it
+    save_report(login("stttt"), "B.8.1", "stttt", 0, status="done", percent="100", result="Xong")
+    today(date(2023, 2, 1))
+    stp = login("stp")
+    home = stp.get("/my?q=B.8.1").get_data(as_text=True)
+    row = home.split('id="report-1958-qd-ubnd-B.8.1-stp"', 1)[1].split("</tr>", 1)[0]
+    assert "is-done_on_time" in row and "Hoàn thành đúng hạn" in row and "quá hạn" not in row
+    assert "B.8.1" not in stp.get("/my?role=support&status=overdue").get_data(as_text=True)
+    assert "B.8.1" in stp.get("/my?role=support&status=done_on_time").get_data(as_text=True)
+    # A row its lead has not finished is overdue for its supporters too.
+    assert "A.I.1" in stp.get("/my?role=support&status=overdue").get_data(as_text=True)
+    from webapp.models import User
+    from webapp.services import api_tokens
+
+    token = api_tokens.issue(session, user=session.exec(select(User).where(User.username == "snv-ra-soat")).one(),
+                             name="kiểm tra")
+    [task] = [t for t in app.test_client().get("/api/v1/plans/1958-qd-ubnd/tasks",
+                                               headers={"Authorization": f"Bearer {token}"}).get_json()
+              if t["ref"] == "B.8.1"]
+    assert {a["status"]["code"] for a in task["assignments"]} == {task["status"]["code"]} == {"done_on_time"}
 
 
 def test_a_refused_extension_changes_nothing(login, quarter, session, today):

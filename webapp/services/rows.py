@@ -159,7 +159,8 @@ class RowContext:
     def __init__(self, session: Session, task_ids, *, plans: dict[int, Plan], periods: dict[int, Period],
                  unit_id: int | None = None):
         task_ids = list(task_ids)
-        self.plans, self.periods = plans, periods
+        self.session, self.plans, self.periods = session, plans, periods
+        self.row_statuses: dict[int, dict[int, StatusView]] = {}  # plan id -> task id -> the row's status
         self.approved: dict = {}
         self.copies: dict = {}
         self.pending: dict = {}
@@ -174,11 +175,23 @@ class RowContext:
             self.copies = {(c.task_id, c.unit_id): c for c in copies}
 
     def row(self, task, section, unit, role, report, today, updated_by) -> ReportRow:
-        status = unit_status(task, report, today, extended_to(task, unit.id, self.approved, today))
+        # A supporting unit says nothing of the status: its row stands as the row does, by its
+        # leads' reports and due dates (its own blank status would read overdue on a finished row).
+        status = self.row_status(task, today) if role == Role.SUPPORT else None
+        if status is None:
+            status = unit_status(task, report, today, extended_to(task, unit.id, self.approved, today))
         copy = self.copies.get((task.id, unit.id))
         return ReportRow(task, section, unit, role, report, status, updated_by, copy,
                          self.pending.get((task.id, unit.id)), self.periods.get(task.plan_id), self.plans[task.plan_id],
                          files=self.files.get((task.id, unit.id), []))
+
+
+    def row_status(self, task, today) -> StatusView | None:
+        statuses = self.row_statuses.get(task.plan_id)
+        if statuses is None:
+            standing = live_standing(self.session, plan=self.plans[task.plan_id], today=today)
+            statuses = self.row_statuses[task.plan_id] = {row.task.id: row.status for row in standing.rows}
+        return statuses.get(task.id)
 
 
 @dataclass
@@ -499,6 +512,9 @@ def task_states(session: Session, *, plan: Plan, today: date, task_ids: set[int]
             report = reports.get((task.id, assignment.unit_id))
             status = unit_status(task, report, today, extended_to(task, assignment.unit_id, approved, today))
             lines.append((assignment, units[assignment.unit_id], report, status))
-        lead_statuses = [status for assignment, _, _, status in lines if assignment.role == Role.LEAD]
-        states.append(TaskState(task, section, row_status(task, lead_statuses, today), lines))
+        status = row_status(task, [status for assignment, _, _, status in lines if assignment.role == Role.LEAD], today)
+        # A supporting unit's line stands as the row does (RowContext.row).
+        lines = [(assignment, unit, report, status if assignment.role == Role.SUPPORT else own)
+                 for assignment, unit, report, own in lines]
+        states.append(TaskState(task, section, status, lines))
     return states

@@ -148,8 +148,12 @@ def unit_status(task: Task, report, as_of: date, extended_to: date | None = None
 
 def row_status(task: Task, lead_statuses: list[StatusView], as_of: date) -> StatusView:
     """A row with several leads: done when every lead is done, overdue when one is, blocked
-    (the flag) when one says so."""
-    due = base_due(task, as_of)
+    (the flag) when one says so. Its due date in force is the earliest of the leads still at
+    work: an extension moves it once every one of them has it."""
+    due, original = base_due(task, as_of), None
+    at_work = [s.due_on for s in lead_statuses if s.code not in DONE and s.due_on]
+    if task.recurrence == Recurrence.NONE and due is not None and at_work and min(at_work) != due:
+        due, original = min(at_work), due
     days_left = (due - as_of).days if due else None
     codes = {s.code for s in lead_statuses}
     if task.recurrence != Recurrence.NONE:
@@ -162,5 +166,5 @@ def row_status(task: Task, lead_statuses: list[StatusView], as_of: date) -> Stat
         code = Derived.WAITING
     else:
         code = Derived.PENDING
-    return StatusView(code, due, days_left, task.recurrence, blocked=any(s.blocked for s in lead_statuses),
-                      started=any(s.started for s in lead_statuses))
+    return StatusView(code, due, days_left, task.recurrence, original_due_on=original,
+                      blocked=any(s.blocked for s in lead_statuses), started=any(s.started for s in lead_statuses))
