@@ -120,8 +120,8 @@
         var notice = document.createElement("div");
         notice.className = "alert info unsaved-notice";
         notice.setAttribute("role", "status");
-        notice.textContent = "Phiên đăng nhập đã hết hạn trước khi lưu. Nội dung bạn đã nhập được đưa lại vào " +
-          "biểu mẫu: hãy xem lại rồi bấm «Lưu».";
+        notice.textContent = "Chưa lưu được vì phiên làm việc đã đổi (hết hạn, hoặc đăng nhập lại ở thẻ khác). " +
+          "Nội dung bạn đã nhập được đưa lại vào biểu mẫu: hãy xem lại rồi bấm «Lưu».";
         form.insertBefore(notice, form.querySelector(".form-grid"));
         form.scrollIntoView({block: "start"});
         sessionStorage.removeItem(key);

@@ -126,6 +126,29 @@ def test_an_expired_session_gives_the_typed_text_back_after_login(page, live_ser
     expect(page.locator(ROW)).to_contain_text("55%")
 
 
+@pytest.mark.parametrize("viewport", [PHONE], ids=["phone"], indirect=True)
+def test_signing_in_again_in_another_tab_gives_the_typed_text_back(page, live_server):
+    """The form's token belongs to the session that drew it: signed out and in again in a
+    second tab, the first tab's save cannot go through; its page loads again with the text
+    typed back in the form, instead of a message that asked to reload and lost it."""
+    log_in(page, live_server, "stttt")
+    row = page.locator(ROW)
+    open_form(page, row)
+    row.get_by_label("Kết quả thực hiện").fill("Gõ trong thẻ thứ nhất")
+    other = page.context.new_page()
+    other.goto(f"{live_server}/logout")
+    other.get_by_role("button", name="Đăng xuất").click()
+    log_in(other, live_server, "stttt")
+    other.close()
+    row.get_by_role("button", name="Lưu").click()
+    form = page.locator(f"{ROW} form.report-form")
+    expect(form.locator(".unsaved-notice")).to_contain_text("đăng nhập lại ở thẻ khác")
+    expect(form.get_by_label("Kết quả thực hiện")).to_have_value("Gõ trong thẻ thứ nhất")
+    form.get_by_role("button", name="Lưu").click()
+    expect(page.locator(ROW)).to_contain_text("Gõ trong thẻ thứ nhất")
+    expect(page.locator(f"{ROW} form")).to_have_count(0)
+
+
 def test_a_file_sent_after_the_session_ended_keeps_the_typed_text_too(page, live_server):
     """Not the save but «Tải lên» meets the ended session: the text typed in the row's form comes
     back after login all the same, and leaving for the login page asks nothing."""

@@ -70,7 +70,12 @@ def _csrf_expired(error: CSRFError):
         flash("Phiên đăng nhập đã hết hạn nên thao tác vừa rồi chưa được thực hiện (chưa lưu, chưa gửi). Vui lòng đăng nhập lại.", "warning")
         return redirect_for_client(url_for("auth.login", next=_return_path()))
     if request.headers.get("HX-Request"):
-        return render_template("_alert.html", message=message), 200, {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
+        # Signed in again meanwhile (another tab, after an expiry): the page is loaded again with
+        # a fresh token, and a row's form typed in comes back with its text (static/app.js keeps it).
+        if request.endpoint != "tasks.update_report":
+            flash("Biểu mẫu đã cũ (phiên làm việc đã đổi) nên thao tác vừa rồi chưa được thực hiện: trang đã được "
+                  "tải lại, hãy làm lại.", "warning")
+        return redirect_for_client(_return_path())
     return render_template("error.html", title="Chưa lưu được", message=message), 400
 
 
