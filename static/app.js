@@ -51,6 +51,23 @@
     if (flash) flash.replaceChildren();
   });
 
+  // A search typed just before «Cập nhật» is clicked would arrive after the row's form opened
+  // and swap the list over it: it is held while a row's form is opening or open, and runs once
+  // the form is closed (saved or cancelled).
+  var EDITING = "#results form.report-form, #results .htmx-request";
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var input = event.detail.elt;
+    if (!input.matches || !input.matches("form.filters input[name=q]") || !document.querySelector(EDITING)) return;
+    event.preventDefault();
+    input.form.setAttribute("data-search-held", "");
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var form = document.querySelector("form.filters[data-search-held]");
+    if (!form || document.querySelector(EDITING)) return;
+    form.removeAttribute("data-search-held");
+    htmx.trigger(form, "submit");
+  });
+
   // A flashed message closes with its «×».
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-dismiss]");

@@ -50,6 +50,25 @@ def test_after_a_search_one_click_opens_the_form(page, live_server):
         settled(page)
 
 
+@pytest.mark.parametrize("viewport", [PHONE], ids=["phone"], indirect=True)
+def test_a_click_right_after_typing_a_search_opens_the_form_and_the_search_follows(page, live_server):
+    """«Cập nhật» tapped before the search's own delay has run out: the form opens and stays
+    open (the search would have swapped the list over it); closed, the list is searched."""
+    log_in(page, live_server, "stttt")
+    row = page.locator(ROW)
+    page.get_by_label("Tìm").fill("so hoa")
+    row.get_by_role("link", name="Cập nhật").click()
+    form = row.locator("form.report-form")
+    expect(form).to_be_visible()
+    page.wait_for_timeout(700)  # past the search's delay and its answer
+    expect(form).to_be_visible()
+    expect(page).not_to_have_url(re.compile(r"q=so"))
+    row.get_by_role("link", name="Hủy").click()
+    expect(page).to_have_url(re.compile(r"q=so(\+|%20)hoa"))
+    settled(page)
+    expect(page.locator("tr.report-row").first).to_contain_text(re.compile("số hóa", re.I))
+
+
 @pytest.mark.parametrize("viewport", [DESKTOP], ids=["desktop"], indirect=True)
 def test_back_and_forward_show_current_data_and_the_search_asked(page, live_server):
     log_in(page, live_server, "stttt")
