@@ -306,6 +306,12 @@ def test_the_reminders_and_counts_follow_a_row_saved_or_sent_in_place(page, live
     assert "chưa gửi" in before
     row.get_by_role("button", name=re.compile("^Gửi")).click()
     expect(reminders).not_to_contain_text(before)  # one report fewer waits to be sent
+    # A file attached to the report sent makes it one to send again: the reminders say so at once.
+    open_form(page, row)
+    row.locator(".file-picker input[type=file]").set_input_files(
+        {"name": "bien-ban.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.7\n0\n%%EOF\n"})
+    row.get_by_role("button", name="Tải lên").click()
+    expect(reminders.locator("li").filter(has_text="cần gửi lại")).to_contain_text(ref)
     assert page.evaluate("window.__noReload === true"), "all of it in place"
 
 

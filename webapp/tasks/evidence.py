@@ -17,12 +17,14 @@ from ..rendering import content_disposition, wants_partial
 from ..security import audit
 from ..services import evidence
 from ..services.reports import get_report
-from .routes import _return_to, _row, _row_view, bp, load_report
+from .routes import ROWS_CHANGED, _return_to, _row, _row_view, bp, load_report
 
 
 def _answer(ctx, view: str, *, error: str = "", notice: str = ""):
     if wants_partial():
-        return render_template("reports/_evidence.html", row=_row(ctx), view=view, error=error, notice=notice)
+        # A file added or removed may make a sent report one to send again: the unit's reminders follow.
+        return (render_template("reports/_evidence.html", row=_row(ctx), view=view, error=error, notice=notice),
+                {} if error else ROWS_CHANGED)
     flash(error or notice, "error" if error else "info")
     return redirect(_return_to(ctx, view), code=303)
 
