@@ -69,6 +69,25 @@ def test_a_click_right_after_typing_a_search_opens_the_form_and_the_search_follo
     expect(page.locator("tr.report-row").first).to_contain_text(re.compile("số hóa", re.I))
 
 
+@pytest.mark.parametrize("viewport", [PHONE], ids=["phone"], indirect=True)
+def test_two_filters_changed_quickly_on_a_slow_network_leave_list_and_address_agreeing(page, live_server):
+    """The second filter's list replaces the first one's request, which could otherwise come
+    back last and put back a list that neither the filters nor the address say."""
+    log_in(page, live_server, "stttt")
+    page.locator("details.filter-more summary").click()
+    page.context.new_cdp_session(page).send("Network.emulateNetworkConditions", {
+        "offline": False, "latency": 400, "downloadThroughput": -1, "uploadThroughput": -1})
+    page.locator("#filter-role").select_option("support")
+    page.locator("#filter-overdue").select_option("1")
+    expect(page).to_have_url(re.compile(r"role=support.*overdue=1"))
+    page.wait_for_timeout(1500)  # every answer in
+    settled(page)
+    expect(page).to_have_url(re.compile(r"role=support.*overdue=1"))
+    roles = page.locator("tr.report-row td[data-label='Vai trò']").all_inner_texts()
+    assert roles and set(roles) == {"Phối hợp"}
+    assert page.locator("tr.report-row.is-overdue").count() == len(roles)
+
+
 @pytest.mark.parametrize("viewport", [DESKTOP], ids=["desktop"], indirect=True)
 def test_back_and_forward_show_current_data_and_the_search_asked(page, live_server):
     log_in(page, live_server, "stttt")
