@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from sqlalchemy import create_engine, text
 from sqlmodel import select
 
-from webapp.models import Indicator, Period, PeriodReport, Task, User, UserRole
+from webapp.models import Indicator, IndicatorValue, Period, PeriodReport, Task, User, UserRole
 
 from .factories import LEAD_FIELDS, open_period, save_report
 from .test_import import SECOND_PLAN, csv_bytes, upload, xlsx_bytes
@@ -128,6 +128,28 @@ def test_an_indicator_figure_must_be_a_plausible_finite_number(login, database_u
                                     follow_redirects=True)
     refused(response, message)
     assert state(database_url) == before
+
+
+@pytest.mark.parametrize(("typed", "shown"), [("48,5", "48,5"), ("1.625", "1.625"), ("1.234.567,25", "1.234.567,25")])
+def test_a_figure_comes_back_as_vietnamese_write_it_and_saves_again_as_itself(login, session, indicator_in_open_period,
+                                                                             typed, shown):
+    """The form's own hint says «12,5» and «1.600»: a saved figure is shown so (not «48.5», nor
+    «1.23457e+06»), and the form filled with it saves the same figure again, unchanged."""
+    indicator_in_open_period.unit_of_measure = "hồ sơ"  # not a percent: any size of figure
+    session.add(indicator_in_open_period)
+    session.commit()
+    unit = login("stttt")
+    url = f"/indicators/{indicator_in_open_period.id}/value"
+    unit.post(url, {"value": typed, "source": "Hệ thống một cửa"}, htmx=True)
+    session.rollback()
+    saved = session.exec(select(IndicatorValue)).one().value
+    page = unit.get("/indicators/mine").get_data(as_text=True)
+    assert f'value="{shown}"' in page
+    unit.post(url, {"value": shown, "source": "Hệ thống một cửa"}, htmx=True)
+    session.rollback()
+    assert session.exec(select(IndicatorValue)).one().value == saved
+    detail = login(REVIEWER).get(f"/indicators/{indicator_in_open_period.id}").get_data(as_text=True)
+    assert f"{shown} hồ sơ" in detail
 
 
 def test_the_api_never_emits_an_infinite_figure(login, app, session, indicator_in_open_period):

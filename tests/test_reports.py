@@ -112,6 +112,7 @@ def test_the_rules_of_a_lead_report(login):
         ({"status": "in_progress", "percent": " "}, "Hãy nhập tỷ lệ hoàn thành, từ 0 đến 100."),
         ({"evidence_date": "15-08-2021"}, "Ngày không đúng dạng dd/mm/yyyy"),
         ({"evidence_date": "31/02/2022"}, "Không có ngày 31/02/2022: tháng 2/2022 chỉ có 28 ngày."),
+        ({"evidence_date": "00/01/2022"}, "Không có ngày 00/01/2022: ngày là số từ 1 đến 31."),
         ({"evidence_date": "12/13/2022"}, "Không có tháng 13: tháng là số từ 1 đến 12."),
         ({"evidence_date": "01/01/2099"}, "Ngày văn bản không thể sau hôm nay."),
         ({"status": "finished"}, "Giá trị không có trong danh sách để chọn."),

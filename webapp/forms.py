@@ -63,6 +63,8 @@ def date_problem(text: str) -> str:
     if not 1 <= month <= 12:
         return f"Không có tháng {month}: tháng là số từ 1 đến 12."
     days = calendar.monthrange(year, month)[1]
+    if day == 0:
+        return f"Không có ngày {text.strip()}: ngày là số từ 1 đến {days}."
     return f"Không có ngày {text.strip()}: tháng {month}/{year} chỉ có {days} ngày."
 
 

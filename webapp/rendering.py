@@ -16,7 +16,7 @@ from .extensions import db, htmx
 from .services import clock
 from .services.reading.formats import size_text
 from .services.targets import target_text
-from .services.text import fold, nfc
+from .services.text import figure_vn, fold, nfc
 
 VARY_HEADERS = ("HX-Request", "HX-History-Restore-Request")
 
@@ -134,4 +134,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(date_vn)
     app.add_template_filter(target_text)
     app.add_template_filter(datetime_vn)
+    app.add_template_filter(figure_vn)
     app.add_template_filter(days_left_vn)

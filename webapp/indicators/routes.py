@@ -23,6 +23,7 @@ from ..services.targets import (
     set_baseline,
     summaries,
 )
+from ..services.text import figure_vn
 from .forms import BaselineForm, ExplanationRequestForm, ValueForm
 
 bp = Blueprint("indicators", __name__, url_prefix="/indicators")
@@ -63,7 +64,7 @@ def mine():
 
 def _filled(form: ValueForm, value: IndicatorValue | None) -> ValueForm:
     if value is not None:
-        form.value.data = f"{value.value:g}"
+        form.value.data = figure_vn(value.value, 6)
         form.source.data = value.source
         form.explanation.data = value.explanation
     return form
@@ -124,7 +125,7 @@ def baseline(indicator_id: int):
     if form.validate_on_submit():
         try:
             set_baseline(db.session(), indicator=indicator, value=form.number)
-            flash(f"Đã đặt mức ban đầu {form.number:g} {indicator.unit_of_measure}.", "info")
+            flash(f"Đã đặt mức ban đầu {figure_vn(form.number)} {indicator.unit_of_measure}.", "info")
         except TargetError as exc:
             flash(str(exc), "error")
     else:

@@ -45,7 +45,7 @@ from .evidence import attached, sent_with
 from .reports import STATUS_LABELS
 from .spreadsheet_text import csv_bytes
 from .targets import SIGNS, target_text
-from .text import by_vietnamese_name
+from .text import by_vietnamese_name, figure_vn
 
 APPENDIX_COLUMNS = ["STT", "Nội dung công việc", "Đơn vị chủ trì", "Đơn vị phối hợp", "Thời gian thực hiện",
                     "Sản phẩm", "Kết quả thực hiện", "Tình trạng", "Khó khăn, vướng mắc", "Đề xuất"]
@@ -360,7 +360,7 @@ def _indicator_sheet(workbook, board) -> None:
     sheet.header(columns)
     for s in board.indicators:
         i = s.indicator
-        sheet.text_row([s.task.ref, i.name, f"{SIGNS[i.direction]} {i.target_value:g}", i.unit_of_measure,
+        sheet.text_row([s.task.ref, i.name, f"{SIGNS[i.direction]} {figure_vn(i.target_value)}", i.unit_of_measure,
                         i.target_date.strftime("%d/%m/%Y") if i.target_date else "",
                         s.actual if s.actual is not None else "", f"{s.reported}/{len(s.units)}", s.label])
 
@@ -474,7 +474,7 @@ def _word_report(session: Session, plan: Plan, board: Dashboard, *, issuer: str,
     for s in board.indicators:
         i = s.indicator
         # Without a figure the assessment would only repeat «chưa có số liệu».
-        actual = (f"thực tế {s.actual:g} {i.unit_of_measure}; {s.label.lower()}" if s.actual is not None
+        actual = (f"thực tế {figure_vn(s.actual)} {i.unit_of_measure}; {s.label.lower()}" if s.actual is not None
                   else "chưa có số liệu")
         _paragraph(document, f"- {i.name} ({s.task.ref}): mục tiêu {target_text(i, with_date=False)}; {actual}.",
                    indent=True)

@@ -32,6 +32,7 @@ from ..models import (
     User,
 )
 from . import clock
+from .text import figure_vn
 
 
 class Progress(str, Enum):
@@ -66,9 +67,9 @@ SIGNS = {Direction.AT_LEAST: "≥", Direction.AT_MOST: "≤"}
 
 def target_text(indicator: Indicator, *, with_date: bool = True) -> str:
     """The target as a report writes it: «≥ 30 %, tăng 20 mỗi năm, đến 31/12/2025»."""
-    text = f"{SIGNS[indicator.direction]} {indicator.target_value:g} {indicator.unit_of_measure}".rstrip()
+    text = f"{SIGNS[indicator.direction]} {figure_vn(indicator.target_value)} {indicator.unit_of_measure}".rstrip()
     if indicator.yearly_step:
-        text += f", tăng {indicator.yearly_step:g} mỗi năm"
+        text += f", tăng {figure_vn(indicator.yearly_step)} mỗi năm"
     if with_date and indicator.target_date:
         text += f", đến {indicator.target_date:%d/%m/%Y}"
     return text
@@ -147,9 +148,9 @@ def check_figure(indicator: Indicator, value: float) -> None:
     if not math.isfinite(value) or value < 0:
         raise TargetError("Số liệu phải là một số hữu hạn, không âm.")
     if indicator.unit_of_measure.strip() == "%" and value > 100:
-        raise TargetError(f"Chỉ tiêu tính theo %: số liệu từ 0 đến 100 (đã nhập {value:g}).")
+        raise TargetError(f"Chỉ tiêu tính theo %: số liệu từ 0 đến 100 (đã nhập {figure_vn(value)}).")
     if value > LARGEST_FIGURE:
-        raise TargetError(f"Số liệu {value:g} lớn quá mức hợp lý: hãy kiểm tra lại.")
+        raise TargetError(f"Số liệu {figure_vn(value)} lớn quá mức hợp lý: hãy kiểm tra lại.")
 
 
 def save_value(session: Session, *, indicator: Indicator, unit: Unit, period: Period, user: User, value: float,

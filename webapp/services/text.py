@@ -36,6 +36,14 @@ def number_vn(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
+def figure_vn(x: float, places: int = 2) -> str:
+    """A figure as Vietnamese write it, and as the forms read it back (indicators.forms.read_number):
+    1.600 · 12,5 · 1.234.567,25; never «1.6e+06», never a dot for the decimals."""
+    whole, _, decimals = f"{x:,.{places}f}".partition(".")
+    decimals = decimals.rstrip("0")
+    return whole.replace(",", ".") + ("," + decimals if decimals else "")
+
+
 # --- Vietnamese alphabetical order ---------------------------------------------------------
 # Code points put «Đ» after «Z» and «Bảo» after «Bưu»; a database's ORDER BY depends on its
 # collation, which SQLite and PostgreSQL do not share. Names are sorted with this key instead.
