@@ -102,6 +102,14 @@ def test_validation_errors_show_in_the_row_in_vietnamese_and_keep_the_input(logi
     assert stored(session) is None
 
 
+def test_a_long_result_folds_to_its_start_without_a_stop_before_the_ellipsis(login):
+    client = login("stttt")
+    result = "Xong. " * 50  # wherever it is cut between words, a sentence has just ended
+    row = client.post(URL, {**FORM, "result": result}, htmx=True).get_data(as_text=True)
+    summary = re.search(r'<td class="cell-result"[^>]*>\s*<details class="fold"><summary>(.*?)</summary>', row)[1]
+    assert summary.endswith("Xong…") and ".…" not in summary and len(summary) <= 150
+
+
 def test_the_rules_of_a_lead_report(login):
     client = login("stttt")
     cases = [

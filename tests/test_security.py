@@ -112,6 +112,8 @@ def test_sessions_expire_after_inactivity_and_after_twelve_hours(login, monkeypa
     assert client.get("/my").status_code == 200
     monkeypatch.setattr(clock, "now", lambda: start + timedelta(minutes=59 + 61))
     assert client.get("/my").status_code == 303  # an hour idle
+    page = client.get("/login").get_data(as_text=True)  # says why, once
+    assert "Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại." in page and "Vui lòng đăng nhập để tiếp tục" not in page
     monkeypatch.setattr(clock, "now", lambda: start)
     client = login("stttt")
     for minutes in range(50, 12 * 60, 50):  # busy all day long

@@ -79,6 +79,13 @@ def datetime_vn(value: datetime | None) -> str:
     return clock.local(value).strftime("%H:%M %d/%m/%Y") if value else ""
 
 
+def excerpt(text: str, length: int) -> str:
+    """The start of a long text, cut between words, with «…» (not «.…» where a sentence ended)."""
+    if len(text) <= length + 5:
+        return text
+    return text[:length - 1].rsplit(" ", 1)[0].rstrip(" ,.;:") + "…"
+
+
 def days_left_vn(days: int | None) -> str:
     if days is None:
         return ""
@@ -135,4 +142,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(target_text)
     app.add_template_filter(datetime_vn)
     app.add_template_filter(figure_vn)
+    app.add_template_filter(excerpt)
     app.add_template_filter(days_left_vn)

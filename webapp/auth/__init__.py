@@ -1,6 +1,6 @@
 """Logging in and out, and who the current user is to every request."""
 
-from flask import Flask, flash, g, render_template, request, url_for
+from flask import Flask, flash, g, render_template, request, session, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import bindparam
@@ -48,7 +48,8 @@ def _load_user(user_id: str) -> User | None:
 
 @login_manager.unauthorized_handler
 def _ask_to_log_in():
-    flash(login_manager.login_message, "info")
+    if not session.get("_flashes"):  # else a message already says why (the session expired): one is enough
+        flash(login_manager.login_message, "info")
     # An HTMX request must not paste the login page into a table row.
     return redirect_for_client(url_for("auth.login", next=_return_path()))
 
