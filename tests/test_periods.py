@@ -308,6 +308,28 @@ def test_closing_shows_what_it_freezes_and_asks_and_the_latest_period_can_be_reo
     assert "Chỉ mở lại được kỳ gần nhất" in refused.get_data(as_text=True)
 
 
+def test_a_units_page_for_a_closed_period_shows_what_it_sent_then_as_frozen(login, quarter, session, today):
+    """/review/units/<unit>?period=<closed>: each report of the unit in that period, its review
+    state, what counted and the status frozen, not the drafts written since."""
+    stttt = login("stttt")
+    save_report(stttt, "B.8.1", "stttt", 0, status="in_progress", percent="60", result="Đã hướng dẫn 5 huyện")
+    submit(stttt, "B.8.1", "stttt")
+    quarter.post(f"/review/reports/{copy_of(session, 'B.8.1', 'stttt').id}/accept", {"comment": ""})
+    period = session.exec(select(Period)).one()
+    today(date(2022, 10, 3))
+    quarter.post(f"/review/periods/{period.id}/close", {"confirmed": "yes"})
+    save_report(stttt, "B.8.1", "stttt", 1, status="done", percent="100", result="Đã hướng dẫn đủ 8 huyện")
+    page = html.unescape(quarter.get(f"/review/units/stttt?period={period.id}").get_data(as_text=True))
+    assert "kỳ Quý III/2022, đã đóng" in page
+    row = page.split('href="/tasks/B.8.1', 1)[1].split("</tr>", 1)[0]
+    assert "Đã chấp nhận" in row and "60%" in row and "Đã hướng dẫn 5 huyện" in row
+    assert "Chưa hoàn thành, trong hạn" in row  # as frozen on 30/09/2022
+    assert "Đã hướng dẫn đủ 8 huyện" not in page and "100%" not in page
+    silent = html.unescape(quarter.get(f"/review/units/stc?period={period.id}").get_data(as_text=True))
+    row = silent.split('href="/tasks/B.5.1', 1)[1].split("</tr>", 1)[0]
+    assert "Không gửi" in row and "Không có (chưa được chấp nhận)" in row and "Chưa báo cáo" in row
+
+
 def test_nothing_can_be_submitted_or_reviewed_in_a_closed_period(login, quarter, session):
     stttt = login("stttt")
     save_report(stttt, "B.8.1", "stttt", 0, status="in_progress", percent="20")

@@ -39,6 +39,7 @@ from ..services.periods import (
     reopen_period,
     reports_held,
     review,
+    unit_in_closed_period,
     unit_progress,
 )
 from ..services.plans import followed_plans
@@ -198,8 +199,14 @@ def unit(unit_code: str):
         abort(404)
     plans = plans_shown(followed_plans(session), every_plan_by_default=True)
     period = _period(plans[0], id_arg("period")) if len(plans) == 1 else None
-    periods = ({plans[0].id: period} if period and period.is_open else {}) if len(plans) == 1 \
-        else open_periods(session, plans)
+    if period is not None and not period.is_open:
+        # A closed period: what the unit sent then and how it was frozen, not today's reports.
+        return render_template("review/unit.html", unit=unit, period=period, plan=plans[0],
+                               closed=unit_in_closed_period(session, period=period, unit=unit))
+    if len(plans) == 1:
+        periods = {plans[0].id: period} if period else {}
+    else:
+        periods = open_periods(session, plans)
     rows = unit_rows(session, plans=plans, unit=unit, today=clock.today(), filters=Filters(), periods=periods)
     user = current_user._get_current_object()
     for row in rows:

@@ -643,6 +643,30 @@ class UnitProgress:
         return self.expected - self.submitted
 
 
+@dataclass
+class ClosedCopy:
+    """One of a unit's reports in a closed period, as it was frozen: what it sent, whether it was
+    accepted, what counted (the version accepted before, while a later one waited) and the lead's
+    status on the period's last day."""
+
+    task: Task
+    copy: PeriodReport
+    counted: object  # PeriodReport | AcceptedVersion | None: what the period's figures took
+
+    @property
+    def frozen_label(self) -> str:
+        return PERIOD_STATUS_LABELS.get(self.copy.frozen_status, "")
+
+
+def unit_in_closed_period(session: Session, *, period: Period, unit: Unit) -> list[ClosedCopy]:
+    """The unit's reports in a closed period, in the plan's order (a lead that sent nothing has
+    its «Không gửi» copy, made as the period closed)."""
+    found = session.exec(select(Task, PeriodReport).join(PeriodReport, PeriodReport.task_id == Task.id)
+                         .where(PeriodReport.period_id == period.id, PeriodReport.unit_id == unit.id)
+                         .order_by(Task.position)).all()
+    return [ClosedCopy(task, copy, counted_report(copy)) for task, copy in found]
+
+
 def unit_progress(session: Session, *, plans: list[Plan], periods: dict[int, Period],
                   today: date) -> list[UnitProgress]:
     """Each unit's figures over the plans given, each plan in its period (plan id -> period): the
