@@ -471,8 +471,8 @@ def test_the_desk_counts_each_unit(login, quarter, session):
     submit(stttt, "B.8.1", "stttt")
     page = quarter.get("/review").get_data(as_text=True)
     assert "Chờ duyệt (1)" in page
-    assert 'href="/review/units/stttt"' in page
-    unit_page = quarter.get("/review/units/stttt").get_data(as_text=True)
+    link = re.search(r'href="(/review/units/stttt\?[^"]*period=\d+[^"]*)"', page)[1]
+    unit_page = quarter.get(html.unescape(link)).get_data(as_text=True)
     assert 'id="report-1958-qd-ubnd-B.8.1-stttt"' in unit_page and "Đã gửi, chờ duyệt" in unit_page
 
 
