@@ -126,7 +126,7 @@ def test_every_page_shows_the_record(played, login, session):
     assert len(changed) == 1  # a unit moved on after its report was accepted
     copy, report = changed[0]
     row = login(session.get(Unit, copy.unit_id).code).get("/my").get_data(as_text=True)
-    assert f"đã sửa sau khi gửi (nay {report.percent}%): cần gửi lại" in row
+    assert f"tỷ lệ hoàn thành nay {report.percent}%" in row and "cần gửi lại" in row
 
 
 def test_a_second_run_keeps_the_history(played, runner, session):

@@ -135,7 +135,7 @@ def test_a_report_changed_after_acceptance_is_sent_again_and_the_accepted_one_co
 
     save_report(stttt, "B.8.1", "stttt", 1, status="in_progress", percent="45", result="Đã hướng dẫn 5 huyện")
     row = stttt.get("/my?q=B.8.1").get_data(as_text=True)
-    assert "Đã chấp nhận · Quý III/2022: 40%" in row and "đã sửa sau khi gửi (nay 45%): cần gửi lại" in row
+    assert "Đã chấp nhận · Quý III/2022: 40%" in row and "đã sửa sau khi gửi (tỷ lệ hoàn thành nay 45%; kết quả thực hiện): cần gửi lại" in row
     assert ">Gửi lại</button>" in row
     period_page = quarter.get(f"/review/periods/{copy.period_id}").get_data(as_text=True)
     workbook_before = quarter.get(f"/exports/report.xlsx?period={copy.period_id}").data
@@ -759,7 +759,7 @@ def test_a_file_added_or_removed_after_acceptance_is_a_change_to_send_again(logi
     assert "cần gửi lại" not in row_of("B.8.1")
 
     upload(stttt, [(PDF, "Quyết định 12 (bản ký).pdf")], url="/tasks/B.8.1/units/stttt")
-    assert "đã sửa sau khi gửi" in row_of("B.8.1") and "cần gửi lại" in row_of("B.8.1")
+    assert "đã sửa sau khi gửi (tệp minh chứng): cần gửi lại" in row_of("B.8.1")  # says what changed
     assert submit(stttt, "B.8.1", "stttt").status_code == 200
     assert copy_of(session, "B.8.1", "stttt").state == ReviewState.SUBMITTED
     assert copy_of(session, "B.8.1", "stttt").accepted_values["result"] == "Đã ban hành"  # still counts meanwhile

@@ -85,7 +85,7 @@ def test_a_change_after_acceptance_goes_back_to_the_queue(browser, live_server):
     row = unit.locator("#report-1958-qd-ubnd-B\\.8\\.1-stttt")
     _fill_row(unit, row, "45", "Đã hướng dẫn 5 huyện")
     expect(row).to_contain_text("Đã chấp nhận · Quý IV/2026: 40%")
-    expect(row).to_contain_text("đã sửa sau khi gửi (nay 45%): cần gửi lại")
+    expect(row).to_contain_text("đã sửa sau khi gửi (tỷ lệ hoàn thành nay 45%; kết quả thực hiện): cần gửi lại")
     screenshot(unit, "changed-after-acceptance", full_page=False)
     row.get_by_role("button", name="Gửi lại").click()
     expect(row).to_contain_text("đã chấp nhận trước đó: 40%")

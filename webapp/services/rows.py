@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from ..database import PreparedRead, by_id, shown_rows
 from ..models import (
+    REPORT_FIELDS,
     Assignment,
     Period,
     PeriodAttachment,
@@ -30,8 +31,8 @@ from ..models import (
 from .deadlines import approved_extensions, extended_to, extensions_of_rows
 from .evidence import attached_by_row
 from .paging import Page
-from .periods import DUE_COLUMNS, STATE_LABELS, TASK_COLUMNS, differs, live_standing
-from .reports import BLANK_REPORT, STATUS_LABELS, BlankReport
+from .periods import DUE_COLUMNS, STATE_LABELS, TASK_COLUMNS, live_standing
+from .reports import BLANK_REPORT, FIELD_LABELS, STATUS_LABELS, BlankReport
 from .status import BLOCKED_LABEL, DONE, LABELS, Derived, StatusView, row_status, unit_status
 from .text import fold
 
@@ -99,13 +100,22 @@ class ReportRow:
         return STATUS_LABELS[self.status.said]
 
     @property
-    def changed_since_sent(self) -> bool:
-        """The live report says something else than what was sent for the period, or holds
-        other files (services.evidence.files_changed_since_sent, for one row)."""
+    def changes_since_sent(self) -> list[str]:
+        """What the live report says otherwise than what was sent for the period, so that the
+        row can say it: its fields (the percent with its figure now) and its files
+        (services.evidence.files_changed_since_sent, for one row). Empty when nothing changed."""
         if self.copy is None:
-            return False
+            return []
+        changed = [f"tỷ lệ hoàn thành nay {self.report.percent}%" if name == "percent" else FIELD_LABELS[name].lower()
+                   for name in REPORT_FIELDS if getattr(self.report, name) != getattr(self.copy, name)]
         sent_files = {int(i) for i in (self.copy.sent_file_ids or "").split(",") if i}
-        return differs(self.report, self.copy) or sent_files != {f.attachment.id for f in self.files}
+        if sent_files != {f.attachment.id for f in self.files}:
+            changed.append("tệp minh chứng")
+        return changed
+
+    @property
+    def changed_since_sent(self) -> bool:
+        return bool(self.changes_since_sent)
 
     @property
     def state_label(self) -> str:
