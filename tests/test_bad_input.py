@@ -182,6 +182,17 @@ def test_a_queue_filter_that_is_not_offered_is_a_400(login):
     refused(login(REVIEWER).get("/review?state=bogus"), "Không có trạng thái «bogus» để lọc", 400)
 
 
+@pytest.mark.parametrize(("who", "url", "message"), [
+    ("stttt", "/my?status=bogus", "Không có lựa chọn «bogus» ở «Tình trạng»"),
+    ("stttt", "/my?role=chu-tri", "Không có lựa chọn «chu-tri» ở «Vai trò»"),
+    (REVIEWER, "/tasks?section=Z.9", "Không có lựa chọn «Z.9» ở «Mục»"),
+    (REVIEWER, "/tasks?unit=khong-co", "Không có lựa chọn «khong-co» ở «Đơn vị»"),
+    (REVIEWER, "/tasks?overdue=yes", "Không có lựa chọn «yes» ở «Thời hạn»"),
+])
+def test_a_list_filter_that_is_not_offered_is_a_400_not_an_empty_list(login, who, url, message):
+    refused(login(who).get(url), message, 400)
+
+
 @pytest.mark.parametrize("copy", ["²", "99999999999999999999", "abc"])
 def test_a_review_of_a_copy_that_is_not_one_is_a_400(login, database_url, copy):
     before = state(database_url)

@@ -3,6 +3,7 @@
 import re
 from datetime import date
 
+from werkzeug.exceptions import BadRequest
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
@@ -164,6 +165,12 @@ class FilterForm(Form):
         self.status.choices = options(everything + list(statuses))
 
     def filters(self) -> Filters:
+        """The filters asked for; a value no list offers (a link typed by hand or cut short) is
+        refused saying so, rather than answered with an empty list."""
+        for field in (self.status, self.role, self.section, self.unit, self.overdue):
+            offered = {choice.value for choice in field.choices}
+            if field.data and len(offered) > 1 and field.data not in offered:
+                raise BadRequest(f"Không có lựa chọn «{field.data}» ở «{field.label.text}»: hãy chọn trong danh sách.")
         return Filters(q=self.q.data or "", status=self.status.data or "", role=self.role.data or "",
                        section=self.section.data or "", unit=self.unit.data or "", overdue=self.overdue.data == "1")
 
