@@ -270,7 +270,8 @@ def test_todays_figures_open_the_rows_behind_them(login, played):
     page = html.unescape(leader.get("/dashboard").get_data(as_text=True))
     links = dict((what, (href, int(number))) for href, number, what in re.findall(
         r'<a href="(/tasks[^"]*)"><span class="number">(\d+)</span><span class="what">([^<]+)</span></a>', page))
-    assert set(links) == {"nhiệm vụ", "quá hạn", "có vướng mắc"}
+    assert set(links) == {"nhiệm vụ", "hoàn thành", "quá hạn", "có vướng mắc"}
+    assert 'href="#indicators-title"><span class="number">' in page  # the indicators met: their table below
     whole = re.search(r'id="toan-bo-cap">(.*?)</figcaption>', page, re.S)[1]
     legend = re.findall(r'<dd><a href="(/tasks\?status=[^"]+)">(\d+)</a></dd>', whole)
     assert legend and sum(int(n) for _, n in legend) == links["nhiệm vụ"][1]

@@ -56,6 +56,8 @@ class Filters:
     def matches(self, status: StatusView) -> bool:
         if self.status == BLOCKED:
             wanted = status.blocked
+        elif self.status == FINISHED:
+            wanted = status.code in DONE
         else:
             wanted = not self.status or status.code.value == self.status
         return wanted and (not self.overdue or status.overdue)
@@ -483,7 +485,9 @@ def overview_page(session: Session, *, plan: Plan, today: date, filters: Filters
 
 
 BLOCKED = "blocked"  # the flag, offered beside the buckets in the filters
-STATUS_CHOICES = [(derived.value, LABELS[derived]) for derived in Derived] + [(BLOCKED, BLOCKED_LABEL)]
+FINISHED = "done"  # both «hoàn thành» buckets, as the leader's glance counts them
+STATUS_CHOICES = [(derived.value, LABELS[derived]) for derived in Derived] + [
+    (FINISHED, "Hoàn thành (đúng hạn và quá hạn)"), (BLOCKED, BLOCKED_LABEL)]
 
 
 @dataclass
