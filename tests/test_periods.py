@@ -308,6 +308,19 @@ def test_closing_shows_what_it_freezes_and_asks_and_the_latest_period_can_be_reo
     assert "Chỉ mở lại được kỳ gần nhất" in refused.get_data(as_text=True)
 
 
+def test_a_report_sent_as_done_then_reopened_says_its_status_changed(login, quarter, session):
+    """Back from «Hoàn thành» after sending: the save goes through, and the row and the unit's
+    home say the status changed (the day it was finished, gone with it, is no field to name)."""
+    stttt = login("stttt")
+    save_report(stttt, "B.8.1", "stttt", 0, status="done", percent="100", result="Đã ban hành")
+    submit(stttt, "B.8.1", "stttt")
+    save_report(stttt, "B.8.1", "stttt", 1, status="in_progress", percent="90", result="Đã ban hành")
+    home = stttt.get("/my?q=B.8.1")
+    assert home.status_code == 200
+    assert "đã sửa sau khi gửi (tình trạng; tỷ lệ hoàn thành nay 90%): cần gửi lại" in home.get_data(as_text=True)
+    assert quarter.get("/review/units/stttt").status_code == 200
+
+
 def test_a_units_page_for_a_closed_period_shows_what_it_sent_then_as_frozen(login, quarter, session, today):
     """/review/units/<unit>?period=<closed>: each report of the unit in that period, its review
     state, what counted and the status frozen, not the drafts written since."""

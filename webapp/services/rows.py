@@ -108,8 +108,12 @@ class ReportRow:
         (services.evidence.files_changed_since_sent, for one row). Empty when nothing changed."""
         if self.copy is None:
             return []
+        # Every field the unit writes; the day it finished follows its status, which says it.
         changed = [f"tỷ lệ hoàn thành nay {self.report.percent}%" if name == "percent" else FIELD_LABELS[name].lower()
-                   for name in REPORT_FIELDS if getattr(self.report, name) != getattr(self.copy, name)]
+                   for name in REPORT_FIELDS
+                   if name != "completed_on" and getattr(self.report, name) != getattr(self.copy, name)]
+        if not changed and self.report.completed_on != self.copy.completed_on:
+            changed.append(FIELD_LABELS["status"].lower())
         sent_files = {int(i) for i in (self.copy.sent_file_ids or "").split(",") if i}
         if sent_files != {f.attachment.id for f in self.files}:
             changed.append("tệp minh chứng")
