@@ -191,6 +191,26 @@ def test_merging_a_district_moves_its_rows_and_open_reports_and_keeps_its_past(l
     assert 'id="report-1958-qd-ubnd-A.II.1-vuthu"' in login("hungha").get("/my").get_data(as_text=True)
 
 
+def test_a_plan_imported_after_a_merge_names_the_unit_that_carries_on(login, session):
+    """A new plan still written with the old name of a merged unit names the unit it was
+    merged into; a unit deactivated without a merge names no one, and the phrase is asked for."""
+    from webapp.services.reading.phrases import PhraseKind, resolve_cell
+    from webapp.services.roster import roster_from_db
+
+    admin = login(ADMIN)
+    admin.post("/admin/units/hungha/merge", {"merge-target": "vuthu", "merge-confirm": "y"})
+    admin.post("/admin/units/cat/active", {})  # turned off
+    session.rollback()
+    assert not session.exec(select(Unit).where(Unit.code == "cat")).one().active
+    roster = roster_from_db(session)
+    [merged] = resolve_cell("UBND huyện Hưng Hà", roster)
+    assert (merged.kind, merged.code) == (PhraseKind.UNIT, "vuthu")
+    [gone] = resolve_cell("Công an tỉnh", roster)
+    assert gone.kind == PhraseKind.UNKNOWN
+    [carries_on] = resolve_cell("UBND huyện Vũ Thư", roster)
+    assert carries_on.code == "vuthu"
+
+
 def test_the_overview_follows_a_unit_renamed_or_merged(login):
     leader = login("lanh-dao")
     before = leader.get("/tasks?q=B.5.2").get_data(as_text=True)

@@ -367,10 +367,31 @@ def roster_from_db(session: Session) -> Roster:
     for m in session.exec(select(UnitGroupMember)):
         named.setdefault(m.group_id, set()).add(code_of[m.unit_id])
     return Roster(
-        units={u.code: RosterUnit(u.code, (u.name, *_lines(u.aliases)), u.active) for u in units},
+        units=_units_by_name(units),
         groups={g.code: RosterGroup(g.code, (g.name, *_lines(g.aliases)), _members(g, units, named.get(g.id, set())),
                                     group_code.get(g.stand_in_id)) for g in groups},
     )
+
+
+def _units_by_name(units: list[Unit]) -> dict[str, RosterUnit]:
+    """Each unit in use answers to its names and spellings, and to those of the units merged
+    into it (a new plan naming «Sở Giao thông vận tải» after its merge names «Sở Xây dựng»); a
+    unit no longer in use answers to none, so a phrase naming it is asked for, never given to it."""
+    by_id = {u.id: u for u in units}
+
+    def survivor(unit: Unit) -> Unit:
+        seen = set()
+        while unit.merged_into_id and unit.merged_into_id in by_id and unit.id not in seen:
+            seen.add(unit.id)
+            unit = by_id[unit.merged_into_id]
+        return unit
+
+    names = {u.code: [u.name, *_lines(u.aliases)] if u.active else [] for u in units}
+    for unit in units:
+        target = survivor(unit)
+        if target is not unit and target.active:
+            names[target.code] += [unit.name, *_lines(unit.aliases)]
+    return {u.code: RosterUnit(u.code, tuple(dict.fromkeys(names[u.code])), u.active) for u in units}
 
 
 def resolver_roster(roster: RosterFile) -> Roster:

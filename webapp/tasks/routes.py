@@ -211,7 +211,7 @@ def overview():
     form = FilterForm(request.args)
     form.set_choices(
         sections=section_choices(session, plans[0]) if len(plans) == 1 else (),
-        units=session.exec(select(Unit.code, Unit.name).order_by(Unit.id)),
+        units=session.exec(select(Unit.code, Unit.name).where(Unit.active).order_by(Unit.id)),  # not one merged away
         statuses=STATUS_CHOICES,
         plans=followed,
     )
