@@ -130,6 +130,26 @@ def test_units_are_renamed_moved_and_deactivated(login, session):
     assert "Mã đơn vị gồm chữ thường không dấu" in bad.get_data(as_text=True)
 
 
+@pytest.mark.parametrize(("code", "name", "aliases", "owner"), [
+    ("snv2", "Sở Nội vụ", "", "Sở Nội vụ"),  # the same name as a unit in use
+    ("sdl", "Sở Du lịch", "SỞ NỘI VỤ", "Sở Nội vụ"),  # a spelling that is another's name, whatever its capitals
+    ("vp-ubnd", "Văn phòng Ủy ban nhân dân tỉnh", "", "Văn phòng UBND tỉnh"),  # another's other spelling
+    ("sdl", "Sở Du lịch", "Các sở, ban, ngành", "nhóm Sở, ban, ngành"),  # a group's
+])
+def test_a_name_or_spelling_another_unit_answers_to_is_refused(login, session, code, name, aliases, owner):
+    """A plan's cells are read by these names: two units answering to one would make the reading
+    a matter of chance. The unit's own names may stay as they are when it is edited."""
+    admin = login(ADMIN)
+    refused = admin.post("/admin/units", {"code": code, "name": name, "kind": "department", "parent": "",
+                                          "aliases": aliases}).get_data(as_text=True)
+    assert f"đã là tên hoặc cách viết khác của «{owner}»" in refused
+    session.rollback()
+    assert session.exec(select(Unit).where(Unit.code == code)).first() is None
+    kept = admin.post("/admin/units/snv", {"code": "snv", "name": "Sở Nội vụ", "short_name": "SNV",
+                                           "kind": "department", "parent": "", "aliases": "Sở Nội vụ tỉnh Thái Bình"})
+    assert kept.status_code == 303
+
+
 def test_group_membership_is_edited(login, session):
     admin = login(ADMIN)
     group = session.exec(select(UnitGroup).where(UnitGroup.code == "sbn")).one()

@@ -21,6 +21,7 @@ from ..models import (
     User,
 )
 from . import clock
+from .reading.phrases import name_key
 
 
 class UnitError(ValueError):
@@ -51,15 +52,31 @@ def save_unit(session: Session, *, unit: Unit | None, code: str, name: str, shor
             raise UnitError(f"Không có đơn vị cấp trên mã «{parent_code}».")
         if unit is not None and parent.id == unit.id:
             raise UnitError("Một đơn vị không thể là cấp trên của chính nó.")
+    aliases = "\n".join(line.strip() for line in aliases.splitlines() if line.strip())
+    _refuse_names_taken(session, unit, [name.strip(), *aliases.splitlines()])
     if unit is None:
         unit = Unit(code=code, name=name.strip(), kind=kind)
     unit.code, unit.name, unit.short_name, unit.kind = code, name.strip(), short_name.strip(), kind
     unit.parent_id = parent.id if parent else None
-    unit.aliases = "\n".join(line.strip() for line in aliases.splitlines() if line.strip())
+    unit.aliases = aliases
     session.add(unit)
     plans_changed(session)
     session.commit()
     return unit
+
+
+def _refuse_names_taken(session: Session, unit: Unit | None, names: list[str]) -> None:
+    """A plan's cells name units by their names and other spellings: one that another unit in
+    use, or a group, already answers to would make a cell's reading a matter of chance."""
+    wanted = {name_key(n): n for n in names if name_key(n)}
+    others = [(u.name, [u.name, *u.aliases.splitlines()]) for u in session.exec(select(Unit).where(Unit.active))
+              if unit is None or u.id != unit.id]
+    others += [(f"nhóm {g.name}", [g.name, *g.aliases.splitlines()]) for g in session.exec(select(UnitGroup))]
+    for owner, owned in others:
+        for taken in owned:
+            if name_key(taken) in wanted:
+                raise UnitError(f"«{wanted[name_key(taken)]}» đã là tên hoặc cách viết khác của «{owner}»: mỗi tên chỉ "
+                                "gọi một đơn vị, để các ô của kế hoạch được đọc đúng.")
 
 
 def set_active(session: Session, unit: Unit, active: bool) -> None:

@@ -68,8 +68,7 @@ class Roster:
             for code, item in items.items():
                 for name in item.names:
                     for variant in spellings(name):
-                        # «các» before a name is read past like a separator: «Các bộ, ngành» is «bộ, ngành».
-                        words = re.sub(r"^cac ", "", _words(fold(nfc(variant))))
+                        words = name_key(variant)
                         if words:
                             self._entries.append((kind, code, words))
         self._patterns = [
@@ -101,6 +100,12 @@ def spellings(name: str) -> set[str]:
             if full in spelled:
                 found.add(spelled.replace(full, short))
     return found
+
+
+def name_key(name: str) -> str:
+    """What the resolver knows a name by: its words, without marks or case. «Các» before a name
+    is read past like a separator: «Các bộ, ngành» is «bộ, ngành»."""
+    return re.sub(r"^cac ", "", _words(fold(nfc(name))))
 
 
 def _words(folded_text: str) -> str:
