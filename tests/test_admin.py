@@ -1,5 +1,7 @@
 """Administration from the browser: accounts, units, groups, merging, and its permissions."""
 
+import re
+
 import pytest
 from sqlmodel import select
 
@@ -184,6 +186,11 @@ def test_merging_a_district_moves_its_rows_and_open_reports_and_keeps_its_past(l
     hungha.post("/tasks/A.II.1/units/hungha/submit", {})
 
     admin = login(ADMIN)
+    page = admin.get("/admin/units/hungha").get_data(as_text=True)
+    first_choice = re.search(r'name="merge-target"[^>]*>\s*<option ([^>]*)>([^<]*)</option>', page)
+    assert first_choice[2] == "— Chọn đơn vị nhận —" and 'value=""' in first_choice[1]  # none until chosen
+    unchosen = admin.post("/admin/units/hungha/merge", {"merge-target": "", "merge-confirm": "y"}, follow_redirects=True)
+    assert "Hãy chọn đơn vị nhận." in unchosen.get_data(as_text=True)
     response = admin.post("/admin/units/hungha/merge", {"merge-target": "vuthu", "merge-confirm": "y"},
                           follow_redirects=True)
     assert "Đã sáp nhập «UBND huyện Hưng Hà» vào «UBND huyện Vũ Thư»" in response.get_data(as_text=True)

@@ -290,8 +290,9 @@ def unit(code: str):
     form = UnitForm()
     form.parent.choices = _units_choices("(không có)")
     merge = MergeForm(prefix="merge")
-    merge.target.choices = options([(u.code, u.name) for u in by_vietnamese_name(session.exec(
-        select(Unit).where(Unit.active, Unit.id != item.id)))])
+    # No unit chosen until the administrator chooses one: a merge cannot be undone.
+    merge.target.choices = options([("", "— Chọn đơn vị nhận —")] + [(u.code, u.name) for u in by_vietnamese_name(
+        session.exec(select(Unit).where(Unit.active, Unit.id != item.id)))])
     if request.method == "GET":
         parent = session.get(Unit, item.parent_id) if item.parent_id else None
         form.code.data, form.name.data, form.short_name.data = item.code, item.name, item.short_name
