@@ -214,6 +214,9 @@ def test_merging_a_district_moves_its_rows_and_open_reports_and_keeps_its_past(l
     assert session.exec(select(ReportChange).where(ReportChange.report_id == old.id)).all()
     page = login("lanh-dao").get("/tasks/A.II.1").get_data(as_text=True)
     assert "báo cáo của Hưng Hà ·" in page  # its history, under its own name
+    its_page = login("lanh-dao").get("/review/units/hungha").get_data(as_text=True)
+    assert "Đơn vị đã sáp nhập vào" in its_page and 'href="/review/units/vuthu"' in its_page
+    assert "Không có nhiệm vụ nào." in its_page and "khớp với bộ lọc" not in its_page
     # The district's account now works for the merged district.
     assert 'id="report-1958-qd-ubnd-A.II.1-vuthu"' in login("hungha").get("/my").get_data(as_text=True)
 

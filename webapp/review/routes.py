@@ -199,9 +199,10 @@ def unit(unit_code: str):
         abort(404)
     plans = plans_shown(followed_plans(session), every_plan_by_default=True)
     period = _period(plans[0], id_arg("period")) if len(plans) == 1 else None
+    merged_into = session.get(Unit, unit.merged_into_id) if unit.merged_into_id else None
     if period is not None and not period.is_open:
         # A closed period: what the unit sent then and how it was frozen, not today's reports.
-        return render_template("review/unit.html", unit=unit, period=period, plan=plans[0],
+        return render_template("review/unit.html", unit=unit, period=period, plan=plans[0], merged_into=merged_into,
                                closed=unit_in_closed_period(session, period=period, unit=unit))
     if len(plans) == 1:
         periods = {plans[0].id: period} if period else {}
@@ -213,7 +214,7 @@ def unit(unit_code: str):
         row.rights = permissions.report_rights(user, {unit.id: row.role}, unit.id)
     evidence.show_review_files(session, rows)
     return render_template("review/unit.html", unit=unit, period=period, rows=rows, groups=by_plan(rows),
-                           several_plans=len(plans) > 1)
+                           several_plans=len(plans) > 1, merged_into=merged_into)
 
 
 @bp.route("/periods", methods=["GET", "POST"])
