@@ -330,7 +330,11 @@ def test_the_preview_shows_readings_counts_extra_columns_and_rows_without_lead(l
     assert "--allow-unresolved" not in said  # the page's own way to confirm is its box, not the command's flag
     assert counts(session)[0] == 1
     # Mapped, the phrase shows as mapped; a generic phrase is never remembered.
-    mapped = re.sub(r"\s+", " ", admin.post(location, {"map-0": "unit:stttt", "action": "preview"}).get_data(as_text=True))
+    # «Xem lại» answers with a page of its own (Back and a reload ask nothing), which keeps the choice.
+    shown = admin.post(location, {"map-0": "unit:stttt", "action": "preview"})
+    assert shown.status_code == 303 and shown.headers["Location"].endswith(location.rsplit("/", 1)[1])
+    mapped = re.sub(r"\s+", " ", admin.get(location).get_data(as_text=True))
+    assert "Đã gán cả 1 cụm từ chưa khớp." in mapped  # the count follows what is mapped
     assert "→ Sở Thông tin và Truyền thông <span class=\"muted\">(gán theo lựa chọn khi nhập)</span>" in mapped
     assert "nhiệm vụ chưa có đơn vị chủ trì" not in mapped
     done = admin.post(location, {"map-0": "unit:stttt", "action": "commit"})

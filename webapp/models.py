@@ -420,6 +420,8 @@ class PlanImport(SQLModel, table=True):
     uploaded_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
     uploaded_at: datetime = Field(default_factory=utcnow)
     plan_id: Optional[int] = Field(default=None, foreign_key="plan.id")  # once committed
+    # The phrases mapped so far («Xem lại»): {"pairs": {phrase: "unit:CODE"}, "remember": [phrase…]}.
+    choices: dict = Field(default_factory=dict, sa_type=JSON)
 
 
 class RosterImport(SQLModel, table=True):

@@ -82,3 +82,25 @@ def test_a_plan_file_over_the_limit_is_refused_as_it_is_chosen(page, live_server
     field.set_input_files({"name": "phu-luc.csv", "mimeType": "text/csv", "buffer": b"STT,Noi dung\n"})
     expect(error).to_have_count(0)
     no_sideways_scroll(page)
+
+
+def test_back_after_looking_again_at_a_mapped_preview_asks_nothing(page, live_server):
+    """«Xem lại» answers with a page of its own: Back to it shows the preview with the choices
+    made, not the browser's «Confirm Form Resubmission»."""
+    log_in(page, live_server, "quan-tri")
+    page.goto(f"{live_server}/admin/plans")
+    page.get_by_label("Số hiệu kế hoạch").fill("88/KH-UBND")
+    page.get_by_label(re.compile("^Tệp phụ lục")).set_input_files({
+        "name": "phu-luc.csv", "mimeType": "text/csv",
+        "buffer": "STT,Nội dung,Chủ trì,Phối hợp,Thời gian,Sản phẩm\n1,Rà soát quy trình,Ban Chỉ đạo 89,,2026,Báo cáo\n"
+                  .encode("utf-8-sig")})
+    page.get_by_role("button", name="Xem trước").click()
+    page.locator("select[name='map-0']").select_option("unit:stttt")
+    page.get_by_role("button", name="Xem lại").click()
+    expect(page.locator("select[name='map-0']")).to_have_value("unit:stttt")
+    preview = page.url
+    page.goto(f"{live_server}/admin")
+    page.go_back()
+    expect(page).to_have_url(preview)
+    expect(page.locator("select[name='map-0']")).to_have_value("unit:stttt")
+    expect(page.get_by_text("Đã gán cả 1 cụm từ chưa khớp.")).to_be_visible()

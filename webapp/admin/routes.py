@@ -442,13 +442,25 @@ def import_preview(import_id: int):
     error, chosen = None, []
     if form.validate_on_submit():
         pairs = {phrase: request.form.get(f"map-{n}", "") for n, phrase in enumerate(unresolved)}
-        remember = {phrase for n, phrase in enumerate(unresolved) if request.form.get(f"remember-{n}")}
+        remember = [phrase for n, phrase in enumerate(unresolved) if request.form.get(f"remember-{n}")]
+        pairs = {phrase: target for phrase, target in pairs.items() if target}
         try:
-            chosen = importer.mappings_from(session, {k: v for k, v in pairs.items() if v}, remember)
+            chosen = importer.mappings_from(session, pairs, set(remember))
             if request.form.get("action") == "commit":
                 return _commit_import(pending, parsed, chosen, bool(request.form.get("allow_without_lead")))
+            # Kept with the import, and shown by a page of its own: Back and a reload ask nothing.
+            pending.choices = {"pairs": pairs, "remember": remember}
+            session.add(pending)
+            session.commit()
+            return redirect(url_for("admin.import_preview", import_id=pending.id), code=303)
         except AppendixError as exc:
             session.rollback()  # all or nothing
+            error = str(exc)
+    elif request.method == "GET" and pending.choices:
+        try:
+            chosen = importer.mappings_from(session, pending.choices.get("pairs", {}),
+                                            set(pending.choices.get("remember", [])))
+        except AppendixError as exc:  # a unit or group mapped to was removed since
             error = str(exc)
     found = importer.preview(session, parsed, chosen)
     chosen_by_phrase = {m.phrase: m for m in chosen}
