@@ -254,7 +254,13 @@ def test_security_events_are_logged_and_an_admin_sees_and_exports_them(login, ap
     page = admin.get("/admin/audit").get_data(as_text=True)
     assert "Đăng nhập sai" in page and "Bị từ chối quyền" in page and "GET /tasks" in page
     exported = admin.get("/admin/audit.csv?event=login_failed").data.decode("utf-8-sig")
-    assert exported.splitlines()[0] == "at,event,username,address,detail" and "login_failed,stttt" in exported
+    assert exported.splitlines()[0] == "Thời điểm,Sự kiện,Tài khoản,Địa chỉ,Chi tiết,Mã sự kiện"
+    assert ",Đăng nhập sai,stttt," in exported and exported.splitlines()[1].endswith(",login_failed")
+    # An account is found by the start of its name, whatever the capitals; an unknown event is said so.
+    assert "Đổi mật khẩu" in admin.get("/admin/audit?username=STT").get_data(as_text=True)
+    assert "quan-tri" in admin.get("/admin/audit?username=quan").get_data(as_text=True)
+    unknown = admin.get("/admin/audit?event=bogus")
+    assert unknown.status_code == 400 and "Không có sự kiện «bogus» để lọc" in unknown.get_data(as_text=True)
     assert login("snv-ra-soat").get("/admin/audit").status_code == 403
 
 

@@ -493,17 +493,24 @@ def _commit_import(pending: PlanImport, parsed, chosen, allow_without_lead: bool
     return redirect(url_for("admin.plans"), code=303)
 
 
+def _audit_filters() -> tuple[str, str]:
+    event = request.args.get("event", "")
+    if event and event not in audit_log.EVENT_LABELS:
+        abort(400, description=f"Không có sự kiện «{event}» để lọc: hãy chọn trong danh sách «Sự kiện».")
+    return event, request.args.get("username", "").strip()
+
+
 @bp.get("/audit")
 def audit_events():
-    events = audit_log.page(db.session(), number=page_number(request.args), event=request.args.get("event", ""),
-                            username=request.args.get("username", "").strip())
+    event, username = _audit_filters()
+    events = audit_log.page(db.session(), number=page_number(request.args), event=event, username=username)
     return render_template("admin/audit.html", events=events, labels=audit_log.EVENT_LABELS,
-                           event=request.args.get("event", ""), username=request.args.get("username", ""))
+                           event=event, username=username)
 
 
 @bp.get("/audit.csv")
 def audit_csv():
-    events = audit_log.for_csv(db.session(), event=request.args.get("event", ""),
-                               username=request.args.get("username", "").strip())
+    event, username = _audit_filters()
+    events = audit_log.for_csv(db.session(), event=event, username=username)
     audit("export", "nhật ký an ninh (CSV)")
     return download(audit_log.to_csv(events), "Nhật ký an ninh.csv", "text/csv")

@@ -2,6 +2,7 @@
 
 import logging
 
+from sqlalchemy import func
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
@@ -51,12 +52,14 @@ PAGE_SIZE = 100
 
 
 def events(*, event: str = "", username: str = ""):
-    """The events asked for, newest first (a statement: the page and the CSV cut it apart)."""
+    """The events asked for, newest first (a statement: the page and the CSV cut it apart). An
+    account is found by the start of its name, whatever the capitals: usernames are the same
+    whatever their capitals, and a failed login keeps the name as typed."""
     statement = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     if event:
         statement = statement.where(AuditEvent.event == event)
     if username:
-        statement = statement.where(AuditEvent.username == username)
+        statement = statement.where(func.lower(AuditEvent.username).startswith(username.lower(), autoescape=True))
     return statement
 
 
@@ -72,6 +75,7 @@ def for_csv(session: Session, *, event: str = "", username: str = "") -> list[Au
 
 
 def to_csv(events: list[AuditEvent]) -> bytes:
-    return csv_bytes(["at", "event", "username", "address", "detail"],
-                     ([clock.local(e.at).isoformat(timespec="seconds"), e.event, e.username, e.address, e.detail]
-                      for e in events))
+    """In the page's words; the event's code last, for a program that reads the file."""
+    return csv_bytes(["Thời điểm", "Sự kiện", "Tài khoản", "Địa chỉ", "Chi tiết", "Mã sự kiện"],
+                     ([clock.local(e.at).isoformat(timespec="seconds"), EVENT_LABELS.get(e.event, e.event),
+                       e.username, e.address, e.detail, e.event] for e in events))
