@@ -91,6 +91,15 @@ def upload(client, filename: str, data: bytes, number="15/KH-UBND"):
         content_type="multipart/form-data")
 
 
+def test_an_issue_date_not_in_the_calendar_is_named_as_such(login, session):
+    admin = login(ADMIN)
+    response = admin.client.post("/admin/plans", data={
+        "csrf_token": admin.token, "number": "16/KH-UBND", "title": "", "issuer": "", "issued_on": "31/02/2025",
+        "file": (io.BytesIO(xlsx_bytes(SECOND_PLAN)), "ke-hoach.xlsx")}, content_type="multipart/form-data")
+    assert "Ngày ban hành: Không có ngày 31/02/2025: tháng 2/2025 chỉ có 28 ngày." in response.get_data(as_text=True)
+    assert counts(session)[0] == 1
+
+
 @pytest.mark.parametrize("fmt", ["xlsx", "csv", "docx"])
 def test_a_plan_is_imported_in_two_steps_from_each_format(login, session, fmt):
     admin = login(ADMIN)

@@ -16,7 +16,7 @@ from sqlmodel import func, select
 
 from .. import permissions
 from ..extensions import db
-from ..forms import EmptyForm, errors_text, options, parse_date_vn
+from ..forms import EmptyForm, date_problem, errors_text, options, parse_date_vn
 from ..models import (
     ApiToken,
     Plan,
@@ -385,7 +385,7 @@ def plans():
                 issued_on = parse_date_vn(form.issued_on.data)
             read_appendix(upload.filename or "", data, _import_limits())
         except ValueError as exc:
-            message = str(exc) if isinstance(exc, AppendixError) else "Ngày ban hành phải có dạng dd/mm/yyyy."
+            message = str(exc) if isinstance(exc, AppendixError) else f"Ngày ban hành: {date_problem(form.issued_on.data)}"
             form.file.errors = [*form.file.errors, message]
         else:
             pending = PlanImport(filename=upload.filename or "", data=data, code=slug(form.number.data),

@@ -114,8 +114,7 @@ def _password_change_first():
     """After an administrator's reset, nothing but a new password (and logging out)."""
     if (current_user.is_authenticated and current_user.must_change_password
             and request.endpoint not in ("auth.password", "auth.login", "auth.logout", "static", "healthz")):
-        flash("Hãy đổi mật khẩu tạm trước khi tiếp tục.", "warning")
-        return redirect_for_client(url_for("auth.password"))
+        return redirect_for_client(url_for("auth.password"))  # whose page says why
     return None
 
 
