@@ -44,6 +44,17 @@ def test_a_unit_attaches_files_in_place_and_the_reviewer_opens_them(page, live_s
         {"name": "trang.html", "mimeType": "text/html", "buffer": b"<html><script>alert(1)</script></html>"})
     row.get_by_role("button", name="Tải lên").click()
     expect(row.locator(".evidence-files .error")).to_contain_text("không phải là loại được nhận")
+    # «Gỡ» asks first: cancelled, the file stays; confirmed, it goes.
+    remove = row.get_by_role("button", name="Gỡ tệp Quyết định 125-QĐ.pdf")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    remove.click()
+    page.wait_for_timeout(300)
+    expect(row.get_by_role("link", name="Quyết định 125-QĐ.pdf")).to_be_visible()
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    remove.click()
+    expect(row.get_by_role("link", name="Quyết định 125-QĐ.pdf")).to_have_count(0)
+    assert asked == ["Gỡ tệp «Quyết định 125-QĐ.pdf» khỏi báo cáo?"]
     row.get_by_label("Tình trạng").select_option("in_progress")
     row.get_by_label("Tỷ lệ hoàn thành (%)").fill("40")
     row.get_by_role("button", name="Lưu").click()
