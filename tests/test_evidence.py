@@ -2,6 +2,7 @@
 stored once, seen by whoever sees the report, in the history, kept with what was sent."""
 
 import hashlib
+import html
 import io
 import re
 import zipfile
@@ -128,6 +129,14 @@ def test_bad_files_are_refused_with_a_reason_and_change_nothing(login, session, 
     body = upload(login("stttt"), [(PDF, "tốt.pdf"), (content, name)]).get_data(as_text=True)
     assert message in body
     assert attachments(session) == [] and session.exec(select(StoredFile)).all() == []
+
+
+def test_every_file_refused_is_named_with_its_reason(login, session):
+    body = html.unescape(upload(login("stttt"), [(b"", "trong.pdf"), (PDF, "tốt.pdf"),
+                                                 (b"<html></html>", "trang.html")]).get_data(as_text=True))
+    assert "2 tệp không nhận được, chưa tệp nào được lưu: Tệp «trong.pdf» rỗng (0 byte)." in body
+    assert "«trang.html»" in body and "không phải là loại được nhận" in body
+    assert attachments(session) == []
 
 
 def test_a_zip_bomb_dressed_as_a_document_is_refused(login, session):

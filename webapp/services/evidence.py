@@ -243,21 +243,32 @@ def sent_with(session: Session, copy_ids: list[int]) -> dict[int, list[EvidenceF
 
 
 def check_uploads(uploads: list[Upload], limits: Limits) -> list[Checked]:
-    """Each file's name, size and type, read before anything is locked or stored: the first file
-    refused refuses them all, with its reason."""
+    """Each file's name, size and type, read before anything is locked or stored: a file refused
+    refuses them all, and every file refused is named with its reason (chosen again, each
+    would otherwise be turned away one at a time)."""
     if not uploads:
         raise EvidenceError("Hãy chọn ít nhất một tệp.")
-    checked = []
+    checked, refused = [], []
     for upload in uploads:
-        name = check_name(upload.name)
-        digest, size = _digest_and_size(upload.stream)
-        if size == 0:
-            raise EvidenceError(f"Tệp «{name}» rỗng (0 byte).")
-        if size > limits.max_file:
-            raise EvidenceError(f"Tệp «{name}» nặng {size_text(size)}, vượt giới hạn {size_text(limits.max_file)} "
-                                "một tệp.")
-        checked.append(Checked(name, digest, size, media_type_of(name, upload.stream), upload.stream))
+        try:
+            checked.append(_checked(upload, limits))
+        except EvidenceError as exc:
+            refused.append(str(exc))
+    if len(refused) > 1:
+        raise EvidenceError(f"{len(refused)} tệp không nhận được, chưa tệp nào được lưu: " + " ".join(refused))
+    if refused:
+        raise EvidenceError(refused[0])
     return checked
+
+
+def _checked(upload: Upload, limits: Limits) -> Checked:
+    name = check_name(upload.name)
+    digest, size = _digest_and_size(upload.stream)
+    if size == 0:
+        raise EvidenceError(f"Tệp «{name}» rỗng (0 byte).")
+    if size > limits.max_file:
+        raise EvidenceError(f"Tệp «{name}» nặng {size_text(size)}, vượt giới hạn {size_text(limits.max_file)} một tệp.")
+    return Checked(name, digest, size, media_type_of(name, upload.stream), upload.stream)
 
 
 def _check_together(checked: list[Checked], current: list[EvidenceFile], limits: Limits) -> None:
