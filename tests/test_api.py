@@ -30,6 +30,18 @@ def api(client, path: str, token: str | None):
     return client.get(f"/api/v1{path}", headers=headers)
 
 
+def test_a_token_is_issued_with_a_name_only(login, session):
+    """Tokens are told apart by their names when one has to be revoked."""
+    from webapp.models import ApiToken
+
+    admin = login("quan-tri")
+    user = session.exec(select(User).where(User.username == "snv-ra-soat")).one()
+    page = admin.post(f"/admin/users/{user.id}/tokens", {"name": "  "}, follow_redirects=True).get_data(as_text=True)
+    assert "Hãy đặt tên cho token" in page and "hãy lưu lại" not in page
+    session.rollback()
+    assert session.exec(select(ApiToken)).all() == []
+
+
 def test_a_token_is_needed(client):
     assert api(client, "/plans", None).status_code == 401
     assert api(client, "/plans", "pt_made_up").status_code == 401

@@ -165,7 +165,11 @@ def user_token(user_id: int):
     account = session.get(User, user_id) or abort(404)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    token = api_tokens.issue(session, user=account, name=request.form.get("name", "") or "API")
+    name = request.form.get("name", "").strip()
+    if not name:  # a list of tokens all called the same tells nothing of which to revoke
+        flash("Hãy đặt tên cho token (ví dụ: Trung tâm IOC), để sau này biết thu hồi token nào.", "error")
+        return redirect(url_for("admin.user", user_id=account.id), code=303)
+    token = api_tokens.issue(session, user=account, name=name)
     audit("admin", f"cấp token API cho {account.username}")  # the token itself is never written
     flash(f"Token API mới của «{account.username}» (chỉ hiện một lần, hãy lưu lại): {token}", "warning")
     return redirect(url_for("admin.user", user_id=account.id), code=303)
