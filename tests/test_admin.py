@@ -1,5 +1,6 @@
 """Administration from the browser: accounts, units, groups, merging, and its permissions."""
 
+import html
 import re
 
 import pytest
@@ -87,7 +88,10 @@ def test_a_deactivated_user_cannot_log_in_and_keeps_its_history(login, session, 
     save_report(stttt, "B.8.1", "stttt", 0, status="in_progress", percent="30")
     admin = login(ADMIN)
     user = session.exec(select(User).where(User.username == "stttt")).one()
-    assert admin.post(f"/admin/users/{user.id}/active", {}).status_code == 303
+    searched = admin.get("/admin/users?q=stttt").get_data(as_text=True)
+    action = re.search(rf'action="(/admin/users/{user.id}/active[^"]*)"', searched)[1]
+    done = admin.post(html.unescape(action), {})
+    assert done.status_code == 303 and done.headers["Location"] == "/admin/users?q=stttt#accounts"  # as searched
     assert stttt.get("/my").status_code == 303  # the open session ended
     fresh = UserClient(app.test_client())
     refused = fresh.post("/login", {"username": "stttt", "password": "demo-1958"})

@@ -156,7 +156,8 @@ def user_active(user_id: int):
         else:
             audit("admin", f"{'mở lại' if account.active else 'ngừng'} tài khoản {account.username}")
             flash(f"Tài khoản «{account.username}» {'đã mở lại' if account.active else 'đã ngừng'}.", "info")
-    return redirect(url_for("admin.users"), code=303)
+    # Back to the list as it was searched, the account in view.
+    return redirect(url_for("admin.users", q=request.args.get("q") or None, _anchor="accounts"), code=303)
 
 
 @bp.post("/users/<int:user_id>/tokens")
