@@ -68,6 +68,27 @@
     htmx.trigger(form, "submit");
   });
 
+  // A long text stops at its field's limit (maxlength: the browser drops the rest of a paste
+  // without a word): the field says so while it is full.
+  document.addEventListener("input", function (event) {
+    var field = event.target, limit = field.maxLength;
+    if (!(field instanceof HTMLTextAreaElement) || !(limit > 0)) return;
+    var note = field.parentElement.querySelector("[data-limit-note]");
+    if (field.value.length < limit) {
+      if (note) note.remove();
+      return;
+    }
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "hint late";
+      note.setAttribute("data-limit-note", "");
+      note.setAttribute("role", "status");
+      field.after(note);
+    }
+    note.textContent = "Đã đủ " + limit.toLocaleString("vi-VN") + " ký tự, giới hạn của ô này: phần gõ hay dán " +
+      "thêm không được nhận.";
+  });
+
   // A flashed message closes with its «×».
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-dismiss]");

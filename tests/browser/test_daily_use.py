@@ -187,6 +187,20 @@ def test_signing_in_again_in_another_tab_gives_the_typed_text_back(page, live_se
     expect(page.locator(f"{ROW} form")).to_have_count(0)
 
 
+@pytest.mark.parametrize("viewport", [PHONE], ids=["phone"], indirect=True)
+def test_a_text_at_its_limit_says_so(page, live_server):
+    """A paste past the field's limit is cut by the browser without a word: the field says so."""
+    log_in(page, live_server, "stttt")
+    row = page.locator(ROW)
+    open_form(page, row)
+    field = row.get_by_label("Kết quả thực hiện")
+    limit = field.evaluate("field => field.maxLength")
+    field.fill("x" * limit)
+    expect(row.locator("[data-limit-note]")).to_contain_text(f"Đã đủ {limit:,} ký tự".replace(",", "."))
+    field.fill("Ngắn thôi")
+    expect(row.locator("[data-limit-note]")).to_have_count(0)
+
+
 def test_a_file_sent_after_the_session_ended_keeps_the_typed_text_too(page, live_server):
     """Not the save but «Tải lên» meets the ended session: the text typed in the row's form comes
     back after login all the same, and leaving for the login page asks nothing."""
