@@ -321,6 +321,15 @@ def test_a_report_sent_as_done_then_reopened_says_its_status_changed(login, quar
     assert quarter.get("/review/units/stttt").status_code == 200
 
 
+def test_a_leads_note_changed_after_sending_is_named_as_its_form_names_it(login, quarter, session):
+    stttt = login("stttt")
+    save_report(stttt, "B.8.1", "stttt", 0, status="in_progress", percent="50", result="Đang làm")
+    submit(stttt, "B.8.1", "stttt")
+    save_report(stttt, "B.8.1", "stttt", 1, status="in_progress", percent="50", result="Đang làm",
+                contribution_note="Chờ Bộ hướng dẫn")
+    assert "đã sửa sau khi gửi (ghi chú): cần gửi lại" in stttt.get("/my?q=B.8.1").get_data(as_text=True)
+
+
 def test_a_units_page_for_a_closed_period_shows_what_it_sent_then_as_frozen(login, quarter, session, today):
     """/review/units/<unit>?period=<closed>: each report of the unit in that period, its review
     state, what counted and the status frozen, not the drafts written since."""
@@ -404,6 +413,11 @@ def test_a_supporting_units_row_stands_as_its_leads_make_it(login, app, session,
     assert "B.8.1" in stp.get("/my?role=support&status=done_on_time").get_data(as_text=True)
     # A row its lead has not finished is overdue for its supporters too.
     assert "A.I.1" in stp.get("/my?role=support&status=overdue").get_data(as_text=True)
+    # A row its lead says is blocked shows the flag on its supporters' rows, as it filters them.
+    save_report(login("skhdt"), "B.4.2", "skhdt", 0, status="blocked", percent="30", difficulties="Chưa có kinh phí")
+    blocked = login("stttt").get("/my?role=support&status=blocked").get_data(as_text=True)  # stttt supports B.4.2
+    row = blocked.split('id="report-1958-qd-ubnd-B.4.2-stttt"', 1)[1].split("</tr>", 1)[0]
+    assert "Có vướng mắc" in row
     from webapp.models import User
     from webapp.services import api_tokens
 

@@ -12,6 +12,7 @@ from ..database import lock_for_write
 from ..models import Report, ReportChange, ReportStatus, Task, Unit, User
 from . import clock
 
+LEAD_NOTE_LABEL = "Ghi chú"  # a lead's contribution_note, named so on its form
 FIELD_LABELS = {
     "submission": "Gửi báo cáo kỳ",
     "review": "Kết quả rà soát",

@@ -32,7 +32,7 @@ from .deadlines import approved_extensions, extended_to, extensions_of_rows
 from .evidence import attached_by_row
 from .paging import Page
 from .periods import DUE_COLUMNS, STATE_LABELS, TASK_COLUMNS, live_standing
-from .reports import BLANK_REPORT, FIELD_LABELS, STATUS_LABELS, BlankReport
+from .reports import BLANK_REPORT, FIELD_LABELS, LEAD_NOTE_LABEL, STATUS_LABELS, BlankReport
 from .status import BLOCKED_LABEL, DONE, LABELS, Derived, StatusView, row_status, unit_status
 from .text import fold
 
@@ -109,7 +109,7 @@ class ReportRow:
         if self.copy is None:
             return []
         # Every field the unit writes; the day it finished follows its status, which says it.
-        changed = [f"tỷ lệ hoàn thành nay {self.report.percent}%" if name == "percent" else FIELD_LABELS[name].lower()
+        changed = [f"tỷ lệ hoàn thành nay {self.report.percent}%" if name == "percent" else self._field_label(name)
                    for name in REPORT_FIELDS
                    if name != "completed_on" and getattr(self.report, name) != getattr(self.copy, name)]
         if not changed and self.report.completed_on != self.copy.completed_on:
@@ -118,6 +118,12 @@ class ReportRow:
         if sent_files != {f.attachment.id for f in self.files}:
             changed.append("tệp minh chứng")
         return changed
+
+    def _field_label(self, name: str) -> str:
+        """A field as the row's form names it: a lead's note is its «Ghi chú»."""
+        if name == "contribution_note" and self.role == Role.LEAD:
+            return LEAD_NOTE_LABEL.lower()
+        return FIELD_LABELS[name].lower()
 
     @property
     def changed_since_sent(self) -> bool:

@@ -9,12 +9,11 @@ from wtforms.validators import InputRequired, Length, ValidationError
 
 from ..forms import ChoiceField, DateField, Form, options, read_date_vn
 from ..models import ReportStatus
-from ..services.reports import FIELD_LABELS, STATUS_LABELS
+from ..services.reports import FIELD_LABELS, LEAD_NOTE_LABEL, STATUS_LABELS
 from ..services.rows import Filters
 from ..services.text import by_vietnamese_name
 
 LONG_TEXT = 5000
-NOTE_LABEL = "Ghi chú"
 
 
 def _long(field: str, rows: int = 3) -> TextAreaField:
@@ -63,7 +62,7 @@ class LeadReportForm(_ReportForm):
         super().__init__(*args, **kwargs)
         self.today = today
         # A lead's own note; «Ý kiến, kết quả phối hợp» is what a supporter writes.
-        self.contribution_note.label.text = NOTE_LABEL
+        self.contribution_note.label.text = LEAD_NOTE_LABEL
 
     def validate_percent(self, field):
         text = (field.data or "").strip().rstrip("%").strip()
