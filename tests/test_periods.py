@@ -451,6 +451,29 @@ def test_an_extension_must_move_the_date_later_and_give_a_reason(login, quarter)
     assert "Hãy nêu lý do xin gia hạn." in no_reason.get_data(as_text=True)
 
 
+def test_work_finished_gets_no_extension(login, quarter, session, today):
+    """A later date given to work already finished would turn a late finish into an early one:
+    a finished report cannot ask, and a request its unit finished since cannot be approved."""
+    from webapp.models import Extension
+
+    today(date(2023, 2, 1))  # B.8.1 was due 31/12/2022
+    stttt = login("stttt")
+    save_report(stttt, "B.8.1", "stttt", 0, status="done", percent="100", result="Xong muộn")
+    asked = stttt.post("/tasks/B.8.1/units/stttt/extension", {"new_due_on": "30/06/2023", "reason": "Muộn"})
+    assert "Báo cáo của đơn vị đã là «Hoàn thành»: không cần gia hạn." in asked.get_data(as_text=True)
+    session.rollback()
+    assert session.exec(select(Extension)).all() == []
+    save_report(stttt, "B.8.1", "stttt", 1, status="in_progress", percent="90", result="Chưa xong")
+    assert stttt.post("/tasks/B.8.1/units/stttt/extension", {"new_due_on": "30/06/2023",
+                                                              "reason": "Chờ ký"}).status_code == 303
+    save_report(stttt, "B.8.1", "stttt", 2, status="done", percent="100", result="Đã ký")
+    session.rollback()
+    extension = session.exec(select(Extension)).one()
+    refused = quarter.post(f"/review/extensions/{extension.id}/approve", {"comment": ""}, follow_redirects=True)
+    assert "đã báo cáo «Hoàn thành» B.8.1 sau khi đề nghị" in refused.get_data(as_text=True)
+    assert "Hoàn thành quá hạn" in stttt.get("/my?q=B.8.1").get_data(as_text=True)
+
+
 def test_an_extension_asks_for_a_date_still_ahead_and_one_request_at_a_time(login, quarter, session, today):
     today(date(2023, 3, 1))  # B.8.1 was due 31/12/2022: a date after it but already past is no extension
     stttt = login("stttt")

@@ -10,7 +10,19 @@ from sqlalchemy import Row, bindparam
 from sqlmodel import Session, select
 
 from ..database import PreparedRead, lock_for_write, shown_rows
-from ..models import Assignment, Extension, ExtensionState, Plan, ReportChange, Role, Task, Unit, User
+from ..models import (
+    Assignment,
+    Extension,
+    ExtensionState,
+    Plan,
+    Report,
+    ReportChange,
+    ReportStatus,
+    Role,
+    Task,
+    Unit,
+    User,
+)
 from . import clock
 from .reports import ensure_report
 from .status import base_due
@@ -91,6 +103,10 @@ def request_extension(session: Session, *, task: Task, unit: Unit, user: User, n
         session.rollback()
         raise DeadlineError(f"Đơn vị đã đề nghị gia hạn đến {waiting.new_due_on:%d/%m/%Y} và đề nghị đó đang chờ "
                             "Sở Nội vụ duyệt: chưa gửi được đề nghị khác.")
+    if _finished(session, task, unit):
+        session.rollback()
+        raise DeadlineError("Báo cáo của đơn vị đã là «Hoàn thành»: không cần gia hạn. Nếu việc chưa xong, hãy sửa "
+                            "tình trạng trước.")
     original = base_due(task, today)
     if original is None:
         session.rollback()
@@ -115,6 +131,11 @@ def request_extension(session: Session, *, task: Task, unit: Unit, user: User, n
     return extension
 
 
+def _finished(session: Session, task: Task, unit: Unit) -> bool:
+    report = session.exec(select(Report.status).where(Report.task_id == task.id, Report.unit_id == unit.id)).first()
+    return report == ReportStatus.DONE
+
+
 def decide_extension(session: Session, *, extension: Extension, user: User, approve: bool, comment: str) -> Extension:
     lock_for_write(session)  # two decisions sent at once: the second sees the first
     session.refresh(extension)
@@ -124,11 +145,16 @@ def decide_extension(session: Session, *, extension: Extension, user: User, appr
     if not approve and not comment.strip():
         session.rollback()
         raise DeadlineError("Hãy nêu lý do không đồng ý gia hạn.")
+    task, unit = session.get(Task, extension.task_id), session.get(Unit, extension.unit_id)
+    if approve and _finished(session, task, unit):
+        # A later date given to work already finished would make a late finish an early one.
+        session.rollback()
+        raise DeadlineError(f"{unit.name} đã báo cáo «Hoàn thành» {task.ref} sau khi đề nghị: gia hạn không còn cần. "
+                            "Hãy chọn «Không đồng ý» và ghi lý do đó.")
     extension.state = ExtensionState.APPROVED if approve else ExtensionState.REFUSED
     extension.decided_by_id = user.id
     extension.decided_at = clock.now()
     extension.decision_comment = comment.strip()
-    task, unit = session.get(Task, extension.task_id), session.get(Unit, extension.unit_id)
     verdict = "Đồng ý gia hạn" if approve else "Không đồng ý gia hạn"
     _record(session, task, unit, user, "extension", "Chờ duyệt",
             f"{verdict} đến {extension.new_due_on.strftime('%d/%m/%Y')}" + (f": {comment.strip()}" if comment.strip() else ""))
