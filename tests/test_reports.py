@@ -116,6 +116,7 @@ def test_the_rules_of_a_lead_report(login):
         ({"status": "done", "percent": "100", "result": ""}, "Hãy ghi kết quả thực hiện khi báo cáo hoàn thành."),
         ({"status": "blocked", "difficulties": ""}, "Hãy nêu khó khăn, vướng mắc."),
         ({"status": "not_started", "percent": "20"}, "Đã có tiến độ thì tình trạng là «Đang thực hiện»."),
+        ({"status": "in_progress", "percent": "100"}, "Xong 100% thì chọn tình trạng «Hoàn thành»"),
         # A cleared box is a figure forgotten, not the work set back to 0%.
         ({"status": "in_progress", "percent": " "}, "Hãy nhập tỷ lệ hoàn thành, từ 0 đến 100."),
         ({"evidence_date": "15-08-2021"}, "Ngày không đúng dạng dd/mm/yyyy"),

@@ -95,6 +95,10 @@ class LeadReportForm(_ReportForm):
             problems[self.result] = "Hãy ghi kết quả thực hiện khi báo cáo hoàn thành."
         if status == ReportStatus.NOT_STARTED and percent > 0:
             problems[self.status] = "Đã có tiến độ thì tình trạng là «Đang thực hiện»."
+        if status in (ReportStatus.IN_PROGRESS, ReportStatus.BLOCKED) and percent == 100:
+            # As when «Hoàn thành» is changed back and its 100% stays: the figures would count it unfinished.
+            problems[self.percent] = ("Xong 100% thì chọn tình trạng «Hoàn thành»; nếu việc chưa xong, hãy ghi tỷ lệ "
+                                      "đã làm được.")
         if status == ReportStatus.BLOCKED and not self.difficulties.data.strip():
             problems[self.difficulties] = "Hãy nêu khó khăn, vướng mắc."
         for field, message in problems.items():
