@@ -61,6 +61,13 @@
     event.preventDefault();
     input.form.setAttribute("data-search-held", "");
   });
+  // A search already on its way when the form is asked for is called back and held the same way.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var link = event.detail.elt, search = document.querySelector("form.filters input[name=q].htmx-request");
+    if (!search || !link.matches || !link.matches("#results .cell-actions a[hx-get]")) return;
+    htmx.trigger(search.form, "htmx:abort");  // the form holds the request (hx-sync)
+    search.form.setAttribute("data-search-held", "");
+  });
   document.addEventListener("htmx:afterSettle", function () {
     var form = document.querySelector("form.filters[data-search-held]");
     if (!form || document.querySelector(EDITING)) return;

@@ -70,6 +70,26 @@ def test_a_click_right_after_typing_a_search_opens_the_form_and_the_search_follo
 
 
 @pytest.mark.parametrize("viewport", [PHONE], ids=["phone"], indirect=True)
+def test_a_click_while_the_search_is_on_its_way_opens_the_form_and_the_search_follows(page, live_server):
+    """On a slow network the search has already gone when «Cập nhật» is tapped: it is called
+    back, the form opens and stays, and the search runs once the form is closed."""
+    log_in(page, live_server, "stttt")
+    row = page.locator(ROW)
+    held = []  # the search's request, kept on its way until the form is asked for
+    page.route(re.compile(r"/my\?q=so"), lambda route: held.append(route) if not held else route.continue_())
+    page.get_by_label("Tìm").fill("so hoa")
+    expect(page.locator("form.filters input[name=q].htmx-request")).to_have_count(1)
+    row.get_by_role("link", name="Cập nhật").click()
+    form = row.locator("form.report-form")
+    expect(form).to_be_visible()
+    held[0].continue_()  # its answer comes back now: called back, it swaps nothing
+    page.wait_for_timeout(500)
+    expect(form).to_be_visible()
+    row.get_by_role("link", name="Hủy").click()
+    expect(page).to_have_url(re.compile(r"q=so(\+|%20)hoa"))
+
+
+@pytest.mark.parametrize("viewport", [PHONE], ids=["phone"], indirect=True)
 def test_two_filters_changed_quickly_on_a_slow_network_leave_list_and_address_agreeing(page, live_server):
     """The second filter's list replaces the first one's request, which could otherwise come
     back last and put back a list that neither the filters nor the address say."""
