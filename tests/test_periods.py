@@ -392,6 +392,8 @@ def test_an_approved_extension_moves_the_deadline_and_keeps_the_original_visible
     # The row's due date in force moved with its only lead's: the task page and its
     # supporting units say so, not «quá hạn» under a row that is within its time.
     assert "Hạn đang áp dụng: 30/06/2023 (gia hạn, hạn gốc 31/12/2022)" in task
+    overview = re.sub(r"\s+", " ", login("lanh-dao").get("/tasks?q=B.8.1").get_data(as_text=True))
+    assert "30/06/2023 <span class=\"days\">gia hạn, hạn gốc 31/12/2022</span>" in overview
     assert "quá hạn" not in task.split("Đơn vị phối hợp (", 1)[1].split("Lịch sử cập nhật", 1)[0]
 
     today(date(2023, 7, 2))

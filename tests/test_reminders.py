@@ -1,6 +1,7 @@
 """Reminders: what a unit sees on its home page, and the daily e-mail digest sent through
 a real SMTP server started on loopback, at most once a unit a day."""
 
+import re
 import threading
 from datetime import date
 
@@ -77,6 +78,9 @@ def test_what_a_unit_is_reminded_of(app, login, on_day, session):
     assert refs(found.returned) == {"B.8.1"} and "B.8.1" not in refs(found.not_sent)
     page = stttt.get("/my").get_data(as_text=True)
     assert "Cần lưu ý" in page and "báo cáo bị trả lại" in page and "hạn gửi <strong>05/01/2023</strong>" in page
+    # Each ref keeps its comma, on its line: «A.II.3, A.II.4», never «A.II.3 ,» or a comma wrapped alone.
+    listed = page.split('class="reminder-list"', 1)[1].split("</ul>", 1)[0]
+    assert re.search(r'<span class="ref-item"><a [^>]*>[^<]+</a>,</span> <span class="ref-item">', listed)
     found = reminders(app, "stttt", date(2023, 1, 3))
     assert "A.II.4" in refs(found.overdue)
 
