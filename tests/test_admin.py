@@ -245,6 +245,13 @@ def test_a_plan_imported_after_a_merge_names_the_unit_that_carries_on(login, ses
     assert gone.kind == PhraseKind.UNKNOWN
     [carries_on] = resolve_cell("UBND huyện Vũ Thư", roster)
     assert carries_on.code == "vuthu"
+    # The old name stays the unit it was merged into's: no new unit takes it; that unit may write it.
+    taken = admin.post("/admin/units", {"code": "hungha-moi", "name": "UBND huyện Hưng Hà", "kind": "district",
+                                        "parent": "", "aliases": ""}).get_data(as_text=True)
+    assert "đã là tên hoặc cách viết khác của «UBND huyện Hưng Hà (đã sáp nhập)»" in taken
+    assert admin.post("/admin/units/vuthu", {"code": "vuthu", "name": "UBND huyện Vũ Thư", "short_name": "",
+                                             "kind": "district", "parent": "",
+                                             "aliases": "UBND huyện Hưng Hà"}).status_code == 303
 
 
 def test_the_overview_follows_a_unit_renamed_or_merged(login):

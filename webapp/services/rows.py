@@ -207,8 +207,8 @@ class RowContext:
                          self.pending.get((task.id, unit.id)), self.periods.get(task.plan_id), self.plans[task.plan_id],
                          files=self.files.get((task.id, unit.id), []))
 
-
     def row_status(self, task, today) -> StatusView | None:
+        """The row's status by its leads, from the plan's live standing (read once a request)."""
         statuses = self.row_statuses.get(task.plan_id)
         if statuses is None:
             standing = live_standing(self.session, plan=self.plans[task.plan_id], today=today)

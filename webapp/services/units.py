@@ -67,10 +67,12 @@ def save_unit(session: Session, *, unit: Unit | None, code: str, name: str, shor
 
 def _refuse_names_taken(session: Session, unit: Unit | None, names: list[str]) -> None:
     """A plan's cells name units by their names and other spellings: one that another unit in
-    use, or a group, already answers to would make a cell's reading a matter of chance."""
+    use (or one merged into it, whose names it answers to), or a group, already answers to would
+    make a cell's reading a matter of chance."""
     wanted = {name_key(n): n for n in names if name_key(n)}
-    others = [(u.name, [u.name, *u.aliases.splitlines()]) for u in session.exec(select(Unit).where(Unit.active))
-              if unit is None or u.id != unit.id]
+    answering = select(Unit).where(Unit.active | Unit.merged_into_id.is_not(None))
+    others = [(u.name if u.active else f"{u.name} (đã sáp nhập)", [u.name, *u.aliases.splitlines()])
+              for u in session.exec(answering) if unit is None or unit.id not in (u.id, u.merged_into_id)]
     others += [(f"nhóm {g.name}", [g.name, *g.aliases.splitlines()]) for g in session.exec(select(UnitGroup))]
     for owner, owned in others:
         for taken in owned:
