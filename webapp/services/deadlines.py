@@ -15,7 +15,6 @@ from ..models import (
     Extension,
     ExtensionState,
     Plan,
-    Report,
     ReportChange,
     ReportStatus,
     Role,
@@ -24,7 +23,7 @@ from ..models import (
     User,
 )
 from . import clock
-from .reports import ensure_report
+from .reports import ensure_report, get_report
 from .status import base_due
 
 
@@ -132,8 +131,8 @@ def request_extension(session: Session, *, task: Task, unit: Unit, user: User, n
 
 
 def _finished(session: Session, task: Task, unit: Unit) -> bool:
-    report = session.exec(select(Report.status).where(Report.task_id == task.id, Report.unit_id == unit.id)).first()
-    return report == ReportStatus.DONE
+    report = get_report(session, task, unit)
+    return report is not None and report.status == ReportStatus.DONE
 
 
 def decide_extension(session: Session, *, extension: Extension, user: User, approve: bool, comment: str) -> Extension:

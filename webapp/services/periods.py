@@ -189,10 +189,14 @@ def _check_period_dates(session: Session, plan: Plan, label: str, starts_on: dat
                           f"{overlapping.ends_on:%d/%m/%Y}) của cùng kế hoạch.")
 
 
+def changed_fields(live, copy) -> list[str]:
+    """The fields in which the live report says something else than the copy sent for the
+    period (its files are compared apart: evidence.files_changed_since_sent)."""
+    return [name for name in REPORT_FIELDS if getattr(live, name) != getattr(copy, name)]
+
+
 def differs(live, copy) -> bool:
-    """The live report says something else than the copy sent for the period (its files are
-    compared apart: evidence.files_changed_since_sent)."""
-    return any(getattr(live, name) != getattr(copy, name) for name in REPORT_FIELDS)
+    return bool(changed_fields(live, copy))
 
 
 class AcceptedVersion(ReportFields):

@@ -13,7 +13,6 @@ from sqlmodel import Session, select
 
 from ..database import PreparedRead, by_id, shown_rows
 from ..models import (
-    REPORT_FIELDS,
     Assignment,
     Period,
     PeriodAttachment,
@@ -31,7 +30,7 @@ from ..models import (
 from .deadlines import approved_extensions, extended_to, extensions_of_rows
 from .evidence import attached_by_row
 from .paging import Page
-from .periods import DUE_COLUMNS, STATE_LABELS, TASK_COLUMNS, live_standing
+from .periods import DUE_COLUMNS, STATE_LABELS, TASK_COLUMNS, changed_fields, live_standing
 from .reports import BLANK_REPORT, FIELD_LABELS, LEAD_NOTE_LABEL, STATUS_LABELS, BlankReport
 from .status import BLOCKED_LABEL, DONE, LABELS, Derived, StatusView, row_status, unit_status
 from .text import fold
@@ -108,11 +107,11 @@ class ReportRow:
         (services.evidence.files_changed_since_sent, for one row). Empty when nothing changed."""
         if self.copy is None:
             return []
+        fields = changed_fields(self.report, self.copy)
         # Every field the unit writes; the day it finished follows its status, which says it.
         changed = [f"tỷ lệ hoàn thành nay {self.report.percent}%" if name == "percent" else self._field_label(name)
-                   for name in REPORT_FIELDS
-                   if name != "completed_on" and getattr(self.report, name) != getattr(self.copy, name)]
-        if not changed and self.report.completed_on != self.copy.completed_on:
+                   for name in fields if name != "completed_on"]
+        if not changed and fields:
             changed.append(FIELD_LABELS["status"].lower())
         sent_files = {int(i) for i in (self.copy.sent_file_ids or "").split(",") if i}
         if sent_files != {f.attachment.id for f in self.files}:
