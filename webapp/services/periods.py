@@ -661,6 +661,11 @@ class ClosedCopy:
     def frozen_label(self) -> str:
         return PERIOD_STATUS_LABELS.get(self.copy.frozen_status, "")
 
+    @property
+    def counted_earlier_version(self) -> bool:
+        """What counted is the version accepted before the one last sent."""
+        return self.counted is not None and self.counted is not self.copy
+
 
 def unit_in_closed_period(session: Session, *, period: Period, unit: Unit) -> list[ClosedCopy]:
     """The unit's reports in a closed period, in the plan's order (a lead that sent nothing has
